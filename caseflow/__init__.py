@@ -1,0 +1,147 @@
+"""caseflow: workflow and approval case management for public skills programmes.
+
+``create_app()`` builds the Flask application: configuration, extensions, blueprints, the
+request-wide security rules and the ``flask caseflow`` command group.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from config import Config, ConfigError, load_config
+
+__version__ = "0.1.0"
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if request:
+        if request.path.startswith("/api/"):
+            best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+            return "en" if best == "en" else "zh_CN"
+        if current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+        if session.get("lang") in languages:
+            return session["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: Config | str | None = None) -> Flask:
+    cfg = config if isinstance(config, Config) else load_config(config)
+    problems = cfg.validate()
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+    app = Flask(__name__, instance_path=cfg.INSTANCE_DIR, instance_relative_config=False)
+    app.config.from_object(cfg)
+    app.config["CASEFLOW_PROFILE"] = cfg.NAME
+    app.config["VERSION"] = __version__
+
+    from caseflow.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    limiter.init_app(app)
+    _init_login(app, login_manager)
+
+    from caseflow import models  # noqa: F401  (register the tables)
+
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+
+    from caseflow.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from caseflow.cli import caseflow_cli
+
+    app.cli.add_command(caseflow_cli)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _init_login(app, login_manager):
+    from caseflow.auth.service import validate_session
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            return validate_session(int(user_id))
+        except ValueError:
+            return None
+
+
+def _register_blueprints(app):
+    from caseflow.admin.routes import bp as admin_bp
+    from caseflow.audit.routes import bp as audit_bp
+    from caseflow.auth.routes import bp as auth_bp
+    from caseflow.main.routes import bp as main_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def _register_request_hooks(app):
+    from caseflow.security import enforce_login, security_headers
+
+    app.before_request(enforce_login)
+    app.after_request(security_headers)
+
+
+def _register_template_helpers(app):
+    from caseflow import labels
+    from caseflow.navigation import navigation_for
+    from caseflow.roles import ROLES
+    from caseflow.timeutil import to_local
+
+    def lookup(table):
+        return lambda key: table.get(key, key) if key else "—"
+
+    helpers = {
+        "ROLES": ROLES,
+        "region_name": labels.region_name,
+        "scope_label": labels.scope_label,
+        "org_kind_label": lookup(labels.ORG_KIND_LABELS),
+        "tier_label": lookup(labels.TIER_LABELS),
+        "ownership_label": lookup(labels.OWNERSHIP_LABELS),
+        "auth_kind_label": lookup(labels.AUTH_KIND_LABELS),
+        "outcome_label": lookup(labels.OUTCOME_LABELS),
+    }
+
+    @app.context_processor
+    def inject():
+        from flask_babel import get_locale
+
+        return {
+            **helpers,
+            "nav_items": navigation_for(current_user) if current_user.is_authenticated else [],
+            "current_locale": str(get_locale()),
+        }
+
+    @app.template_global("page_url")
+    def page_url(number: int) -> str:
+        """The current page's URL with its query string, at page ``number``."""
+        from flask import url_for
+
+        args = {**request.args.to_dict(), "page": number}
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.template_filter("local_time")
+    def local_time(value, fmt="%Y-%m-%d %H:%M"):
+        local = to_local(value)
+        return local.strftime(fmt) if local else ""

@@ -1,0 +1,184 @@
+"""Authentication: password check with lockout, server-side sessions, and the event record.
+
+Views call these functions; nothing here renders a page.
+"""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, request, session
+from sqlalchemy import select, update
+
+from caseflow.auth.passwords import hash_password, profile, verify_password
+from caseflow.crypto import sha256_hex
+from caseflow.extensions import db
+from caseflow.models import AuthEvent, User, UserSession
+from caseflow.timeutil import utcnow
+
+SESSION_KEY = "sid"
+# Only write last_seen_at when it is older than this, to spare a write on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def client_ip() -> str | None:
+    return request.remote_addr if request else None
+
+
+def record(kind: str, outcome: str, user=None, username=None, detail=None) -> AuthEvent:
+    event = AuthEvent(
+        kind=kind,
+        outcome=outcome,
+        user_id=user.id if user is not None else None,
+        username=(username or (user.username if user is not None else None)),
+        ip=client_ip(),
+        detail=(detail or "")[:255] or None,
+    )
+    db.session.add(event)
+    return event
+
+
+class LoginResult:
+    OK = "ok"
+    FAILED = "failed"  # unknown user, wrong password, locked, disabled: one message for all
+
+    def __init__(self, status, user=None):
+        self.status = status
+        self.user = user
+
+    @property
+    def ok(self):
+        return self.status == self.OK
+
+
+def check_password_login(username: str, password: str) -> LoginResult:
+    """Verify credentials, applying lockout. Commits the failure counters and the event."""
+    now = utcnow()
+    username = (username or "").strip()
+    user = db.session.scalar(select(User).where(User.username == username)) if username else None
+    if user is None:
+        verify_password(None, password)
+        record("login", "failure", username=username[:80], detail="unknown user")
+        db.session.commit()
+        return LoginResult(LoginResult.FAILED)
+    if user.is_locked(now):
+        verify_password(None, password)
+        record("login", "refused", user=user, detail="locked")
+        db.session.commit()
+        return LoginResult(LoginResult.FAILED)
+    if not verify_password(user.password_hash, password):
+        register_failure(user, "login", "wrong password")
+        db.session.commit()
+        return LoginResult(LoginResult.FAILED)
+    if user.disabled:
+        record("login", "refused", user=user, detail="disabled")
+        db.session.commit()
+        return LoginResult(LoginResult.FAILED)
+    user.failed_logins = 0
+    user.locked_until = None
+    return LoginResult(LoginResult.OK, user)
+
+
+def register_failure(user, kind: str, detail: str) -> None:
+    """Count a failed password or code; lock the account after the configured number in a row."""
+    cfg = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    record(kind, "failure", user=user, detail=f"{detail} ({user.failed_logins})")
+    if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
+        user.locked_until = utcnow() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+        record("lockout", "info", user=user, detail=f"locked until {user.locked_until:%H:%M}Z")
+
+
+def needs_mfa(user) -> bool:
+    return bool(current_app.config["REQUIRE_MFA"]) and user.is_privileged
+
+
+def start_session(user) -> None:
+    """Create the server-side session and bind it to a fresh cookie (no session fixation)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            token_hash=sha256_hex(token),
+            user_id=user.id,
+            ip=client_ip(),
+            user_agent=(request.user_agent.string or "")[:255],
+        )
+    )
+    session[SESSION_KEY] = token
+    session.permanent = True  # the cookie expires with the absolute lifetime
+
+
+def current_session_row() -> UserSession | None:
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    return db.session.scalar(select(UserSession).where(UserSession.token_hash == sha256_hex(token)))
+
+
+def validate_session(user_id: int):
+    """Return the user of a live session, or None (revoked, expired, disabled, mismatched)."""
+    row = current_session_row()
+    if row is None or row.user_id != user_id or row.revoked_at is not None:
+        return None
+    cfg = current_app.config
+    now = utcnow()
+    idle = timedelta(minutes=cfg["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"])
+    reason = None
+    if now - row.last_seen_at > idle:
+        reason = "idle timeout"
+    elif now - row.created_at > absolute:
+        reason = "absolute lifetime"
+    user = row.user
+    if reason is None and user.disabled:
+        reason = "user disabled"
+    if reason:
+        row.revoked_at = now
+        row.revoked_reason = reason
+        record("session_expired", "info", user=user, detail=reason)
+        db.session.commit()
+        return None
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    return user
+
+
+def end_current_session(user, reason="logout") -> None:
+    row = current_session_row()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        row.revoked_reason = reason
+    record("logout", "success", user=user)
+    session.clear()
+
+
+def revoke_all_sessions(user, reason: str) -> int:
+    result = db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if result.rowcount:
+        record("session_revoked", "info", user=user, detail=f"{result.rowcount} ({reason})")
+    return result.rowcount
+
+
+def set_password(user, new_password: str, *, by_admin: bool = False) -> None:
+    """Store a new password. Ends every session of the user."""
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = by_admin
+    revoke_all_sessions(user, "password changed")
+    record("password_change", "success", user=user, detail="by admin" if by_admin else None)
+
+
+def must_change_password(user) -> bool:
+    return user.must_change_password or user.password_expired(profile().max_age_days)
+
+
+def disable_user(user) -> None:
+    user.disabled = True
+    revoke_all_sessions(user, "user disabled")
+    record("user_disabled", "info", user=user)

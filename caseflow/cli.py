@@ -1,0 +1,151 @@
+"""``flask --app wsgi caseflow …`` commands. Every command has ``--help``."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from caseflow.extensions import db
+
+
+@click.group("caseflow")
+def caseflow_cli():
+    """caseflow administration commands."""
+
+
+@caseflow_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
+@with_appcontext
+def seed_demo_command(if_empty):
+    """Create demo organisations in several cities and one user for every role (embedded only)."""
+    from caseflow.demo import seed_demo
+    from caseflow.models import Organisation
+
+    if current_app.config["CASEFLOW_PROFILE"] == "production":
+        raise click.ClickException("seed-demo refuses to run in the production configuration")
+    if db.session.scalar(select(Organisation.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("Demo data: the database already has organisations; nothing seeded.")
+            _print_demo_accounts()
+            return
+        raise click.ClickException(
+            "the database already has organisations; seed-demo needs an "
+            "empty database (or pass --if-empty)"
+        )
+    seed_demo()
+    db.session.commit()
+    click.echo("Demo data created.")
+    _print_demo_accounts()
+
+
+def _print_demo_accounts():
+    from caseflow.demo import DEMO_PASSWORD, USERS
+
+    click.echo("Demo accounts (user name — roles):")
+    for username, display, _org, roles in USERS:
+        click.echo(f"  {username:<22} {', '.join(roles):<20} {display}")
+    click.echo(f"Password for all demo accounts: {DEMO_PASSWORD}")
+
+
+@caseflow_cli.command("create-org")
+@click.option("--name", required=True, help="Full registered name.")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(
+        ["school", "sponsor", "enterprise", "training_provider", "evaluation_body", "department"]
+    ),
+)
+@click.option("--region", "region", required=True, help="GB/T 2260 code, e.g. 510100.")
+@click.option("--credit-code", required=True, help="Unified social credit code (18 characters).")
+@click.option(
+    "--tier",
+    type=click.Choice(["technical_school", "senior_technical_school", "technician_college"]),
+    help="Schools only.",
+)
+@click.option("--ownership", type=click.Choice(["public", "private", "enterprise"]))
+@with_appcontext
+def create_org_command(name, kind, region, credit_code, tier, ownership):
+    """Create an organisation."""
+    from caseflow.accounts import AccountError, create_organisation
+
+    try:
+        org = create_organisation(
+            name=name,
+            kind=kind,
+            region_code=region,
+            credit_code=credit_code,
+            tier=tier,
+            ownership=ownership,
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created organisation {org.id}: {org.name} ({org.credit_code})")
+
+
+@caseflow_cli.command("create-user")
+@click.option("--username", required=True)
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    help="ROLE or ROLE:REGIONCODE; may repeat. Without a scope the role's natural scope is used.",
+)
+@click.option("--org", "org_code", required=True, help="Credit code of the user's organisation.")
+@click.option("--name", "display_name", help="Full name (defaults to the user name).")
+@click.option("--email")
+@click.option("--password-stdin", is_flag=True, help="Read the initial password from stdin.")
+@with_appcontext
+def create_user_command(username, roles, org_code, display_name, email, password_stdin):
+    """Create a user who must change the password at first login."""
+    from caseflow.accounts import AccountError, create_user
+    from caseflow.auth.service import record
+    from caseflow.models import Organisation
+    from caseflow.validators import normalise_credit_code
+
+    org = db.session.scalar(
+        select(Organisation).where(Organisation.credit_code == normalise_credit_code(org_code))
+    )
+    if org is None:
+        raise click.ClickException(f"no organisation with credit code {org_code}")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user, password = create_user(
+            username=username,
+            org=org,
+            role_specs=list(roles),
+            display_name=display_name,
+            email=email,
+            password=password,
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    record("user_created", "info", user=user, detail="by command line")
+    db.session.commit()
+    click.echo(
+        f"Created user {user.username} with roles {', '.join(r.describe() for r in user.roles)}"
+    )
+    if not password_stdin:
+        click.echo(f"Initial password (shown once, must be changed at first login): {password}")
+
+
+@caseflow_cli.command("check")
+@with_appcontext
+def check_command():
+    """Validate configuration and that the database is at the migration head."""
+    from caseflow.checks import run_checks
+
+    problems = run_checks()
+    for line in problems:
+        click.echo(f"problem: {line}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("caseflow check: configuration and database are in order.")

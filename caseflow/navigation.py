@@ -1,0 +1,53 @@
+"""Navigation by role and the "what you can do" list on each home page: data, not template ifs."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+    roles: frozenset  # empty = everyone logged in
+
+
+NAV = (
+    NavItem(_l("Home"), "main.home", frozenset()),
+    NavItem(_l("Users"), "admin.users", frozenset({"admin"})),
+    NavItem(_l("Organisations"), "admin.organisations", frozenset({"admin"})),
+    NavItem(_l("Sign-in records"), "audit.auth_events", frozenset({"auditor"})),
+    NavItem(_l("My account"), "auth.account", frozenset()),
+)
+
+# What each role may do, shown on the home page. Later issues add links as the features land.
+CAPABILITIES = {
+    "applicant": (
+        _l("File applications and claims for your organisation, edit drafts and submit them."),
+        _l("Answer supplement notices item by item, withdraw before a decision."),
+    ),
+    "city_reviewer": (
+        _l("Review the cases of your city at the city stage: recommend, return or reject."),
+    ),
+    "province_reviewer": (
+        _l("Review cases at the provincial stage, assign experts, open calls and review cycles."),
+    ),
+    "leader": (_l("Take decisions and extend time limits once."),),
+    "expert": (_l("Score the cases assigned to you on the scoring sheet."),),
+    "finance_reviewer": (_l("Sign off subsidy claims for finance and record payments."),),
+    "government": (_l("Give the final approval of technician colleges."),),
+    "inspector": (_l("Record the results of inspections assigned to you."),),
+    "auditor": (
+        _l("Read every case and trace its full history; verify the audit chain."),
+        _l("Review sign-in records."),
+    ),
+    "admin": (
+        _l("Manage users, organisations and policy data."),
+        _l("Administrators cannot approve cases or alter audit records."),
+    ),
+}
+
+
+def navigation_for(user):
+    held = user.role_keys()
+    return [item for item in NAV if not item.roles or item.roles & held]

@@ -1,0 +1,104 @@
+"""Fixtures. Every test that takes ``app`` runs twice: on SQLite and on PostgreSQL.
+
+Each backend's schema is built once per test session by the real migrations; after each test the
+tables are emptied (the regions loaded by the migration stay).
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from caseflow import create_app
+from caseflow.extensions import db
+from config import TestConfig
+from tests.services import fresh_pg_database
+
+BACKENDS = ("sqlite", "postgresql")
+KEEP_TABLES = {"regions", "alembic_version"}
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def make_app(url: str, **overrides):
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = url
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return create_app(config)
+
+
+def migrate_up(url: str, revision: str = "head") -> None:
+    from flask_migrate import upgrade
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision=revision)
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_url(tmp_path_factory):
+    cache: dict[str, str] = {}
+
+    def get(backend: str) -> str:
+        if backend not in cache:
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'caseflow.db'}"
+            else:
+                url = fresh_pg_database(f"caseflow_test_{worker_id()}")
+            migrate_up(url)
+            cache[backend] = url
+        return cache[backend]
+
+    return get
+
+
+def empty_tables(app) -> None:
+    with app.app_context():
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(request, backend, migrated_url):
+    marker = request.node.get_closest_marker("config")
+    overrides = marker.kwargs if marker else {}
+    application = make_app(migrated_url(backend), **overrides)
+    yield application
+    empty_tables(application)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo organisations and users (password tests.helpers.DEMO_PASSWORD)."""
+    from caseflow.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    return app
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "config(**settings): override TestConfig settings")
