@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-m 'not slow'"` to skip the slow suites.
-PYTEST_ARGS ?=
+# pytest arguments; `make test PYTEST_ARGS="-n auto -m 'not slow'"` skips the slow suites locally.
+PYTEST_ARGS ?= -n auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format translations worker check clean-venv
+.PHONY: help run test lint format translations i18n worker check clean-venv
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,7 +28,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 translations: $(VENV)/.installed ## compile the zh_CN and en message catalogues
-	$(BIN)/pybabel compile --use-fuzzy -q -d caseflow/translations
+	$(BIN)/pybabel compile --use-fuzzy -d caseflow/translations
+
+i18n: $(VENV)/.installed ## extract messages and merge them into the zh_CN and en catalogues
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o caseflow/translations/messages.pot .
+	$(BIN)/pybabel update -N --omit-header -i caseflow/translations/messages.pot -d caseflow/translations
 
 run: $(VENV)/.installed translations ## create the venv, migrate the embedded database, seed demo data, serve on 127.0.0.1:5000
 	$(FLASK) db upgrade

@@ -102,3 +102,42 @@ def demo(app):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): override TestConfig settings")
+    compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Compile the message catalogues when a .po is newer than its .mo (as `make` would)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).parent.parent / "caseflow" / "translations").glob("*/*/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalogue = read_po(fh)
+        with mo.open("wb") as fh:
+            write_mo(fh, catalogue, use_fuzzy=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many tests ran on each database backend, so the CI log shows PostgreSQL ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and report.when != "call":
+                continue
+            for backend in BACKENDS:
+                if f"[{backend}" in report.nodeid or f"-{backend}" in report.nodeid:
+                    per = counts.setdefault(backend, {})
+                    per[outcome] = per.get(outcome, 0) + 1
+    if counts:
+        line = "; ".join(
+            f"{backend}: " + ", ".join(f"{n} {k}" for k, n in sorted(per.items()))
+            for backend, per in sorted(counts.items())
+        )
+        terminalreporter.write_line(f"database backends — {line}")
