@@ -118,7 +118,8 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.LANGUAGES = ("zh_CN", "en")
-        self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URL", "memory://")
+        # Rate-limit counters: shared in Redis when there is one, per process otherwise.
+        self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URL", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
 
         self.load_keys()
