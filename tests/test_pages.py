@@ -26,7 +26,9 @@ ONE_USER_PER_ROLE = (
 SKIP_ENDPOINTS = {"static", "main.set_language", "main.healthz", "auth.logout"}
 # Pages of the login flow: a logged-in user is sent on from them; rendered anonymously below.
 LOGIN_FLOW = {"auth.login", "auth.mfa_verify"}
-CATALOGUE = Path(__file__).parent.parent / "caseflow/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+CATALOGUE = (
+    Path(__file__).parent.parent / "caseflow/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+)
 
 
 def _catalogue():
@@ -64,7 +66,7 @@ def data_strings(app):
 
 def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r'<svg.*?</svg>', " ", html, flags=re.S)
+    html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", text)
 
@@ -174,3 +176,23 @@ def test_home_page_shows_who_and_what(demo):
     assert "成都市人力资源和社会保障局" in html
     assert "成都市" in html and "510100" in html
     assert "市州人社局经办人" in html
+
+
+def test_language_chosen_before_login_survives_login(demo):
+    client = demo.test_client()
+    client.get("/lang/en")
+    login(client, "chengdu_reviewer")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    with demo.app_context():
+        user = db.session.scalar(select(User).where(User.username == "chengdu_reviewer"))
+        assert user.locale == "en"
+
+
+def test_language_survives_logout(demo):
+    from tests.helpers import logout
+
+    client = demo.test_client()
+    login(client, "chengdu_reviewer")
+    client.get("/lang/en")
+    logout(client)
+    assert '<html lang="en">' in client.get("/auth/login").get_data(as_text=True)

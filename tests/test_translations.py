@@ -45,6 +45,6 @@ def test_placeholders_survive_translation():
     pattern = re.compile(r"%\(\w+\)[sd]")
     for message in catalogue("zh_Hans_CN"):
         if message.id and message.string:
-            assert sorted(pattern.findall(message.id)) == sorted(
-                pattern.findall(message.string)
-            ), message.id
+            assert sorted(pattern.findall(message.id)) == sorted(pattern.findall(message.string)), (
+                message.id
+            )

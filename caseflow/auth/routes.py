@@ -26,6 +26,7 @@ from caseflow.auth.service import (
     needs_mfa,
     record,
     register_failure,
+    reset_session_keep_language,
     set_password,
     start_session,
 )
@@ -84,7 +85,7 @@ def login():
             user = result.user
             if needs_mfa(user):
                 db.session.commit()
-                session.clear()
+                reset_session_keep_language()
                 session[PENDING_KEY] = (user.id, utcnow().timestamp())
                 session["next"] = safe_next(next_url)
                 target = "auth.mfa_verify" if user.mfa_enrolled else "auth.mfa_setup"
@@ -159,7 +160,7 @@ def logout():
     end_current_session(user)
     db.session.commit()
     logout_user()
-    session.clear()
+    reset_session_keep_language()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 

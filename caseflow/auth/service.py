@@ -94,8 +94,14 @@ def needs_mfa(user) -> bool:
 
 
 def start_session(user) -> None:
-    """Create the server-side session and bind it to a fresh cookie (no session fixation)."""
-    session.clear()
+    """Create the server-side session and bind it to a fresh cookie (no session fixation).
+
+    Only the language choice survives the reset; it becomes the user's preference if they
+    have none yet.
+    """
+    lang = reset_session_keep_language()
+    if lang and user.locale is None:
+        user.locale = lang
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(
@@ -107,6 +113,16 @@ def start_session(user) -> None:
     )
     session[SESSION_KEY] = token
     session.permanent = True  # the cookie expires with the absolute lifetime
+
+
+def reset_session_keep_language() -> str | None:
+    """Clear the browser session (new identity, nothing carried over) except the language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        return lang
+    return None
 
 
 def current_session_row() -> UserSession | None:
@@ -151,7 +167,7 @@ def end_current_session(user, reason="logout") -> None:
         row.revoked_at = utcnow()
         row.revoked_reason = reason
     record("logout", "success", user=user)
-    session.clear()
+    reset_session_keep_language()
 
 
 def revoke_all_sessions(user, reason: str) -> int:
