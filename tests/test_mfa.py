@@ -95,3 +95,11 @@ def test_pending_second_factor_expires(demo, client):
         login(client, "province_reviewer")
         traveller.shift(timedelta(minutes=6))
         assert client.get("/auth/mfa/setup").headers["Location"] == "/auth/login"
+
+
+def test_language_chosen_before_a_two_step_login_is_kept(demo, client):
+    with time_machine.travel(START, tick=False):
+        client.get("/lang/en")
+        login(client, "province_reviewer")
+        enrol(client)
+        assert '<html lang="en">' in client.get("/").get_data(as_text=True)

@@ -196,3 +196,27 @@ def test_language_survives_logout(demo):
     client.get("/lang/en")
     logout(client)
     assert '<html lang="en">' in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_explicit_choice_on_login_page_overrides_stored_preference(demo):
+    with demo.app_context():
+        user = db.session.scalar(select(User).where(User.username == "chengdu_reviewer"))
+        user.locale = "zh_CN"
+        db.session.commit()
+    client = demo.test_client()
+    client.get("/lang/en")
+    login(client, "chengdu_reviewer")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_language_left_by_a_previous_user_does_not_change_preference(demo):
+    from tests.helpers import logout
+
+    client = demo.test_client()
+    login(client, "auditor")
+    client.get("/lang/en")
+    logout(client)
+    login(client, "chengdu_reviewer")  # same browser, next person; prefers the default
+    with demo.app_context():
+        user = db.session.scalar(select(User).where(User.username == "chengdu_reviewer"))
+        assert user.locale is None

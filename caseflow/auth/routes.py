@@ -85,7 +85,7 @@ def login():
             user = result.user
             if needs_mfa(user):
                 db.session.commit()
-                reset_session_keep_language()
+                reset_session_keep_language(keep_choice=True)
                 session[PENDING_KEY] = (user.id, utcnow().timestamp())
                 session["next"] = safe_next(next_url)
                 target = "auth.mfa_verify" if user.mfa_enrolled else "auth.mfa_setup"

@@ -96,11 +96,12 @@ def needs_mfa(user) -> bool:
 def start_session(user) -> None:
     """Create the server-side session and bind it to a fresh cookie (no session fixation).
 
-    Only the language choice survives the reset; it becomes the user's preference if they
-    have none yet.
+    Only the language survives the reset. If the person chose it on the login page, it becomes
+    their stored preference; a language merely left by the previous user of the browser does not.
     """
+    chosen = session.get("lang_chosen")
     lang = reset_session_keep_language()
-    if lang and user.locale is None:
+    if lang and chosen:
         user.locale = lang
     token = secrets.token_urlsafe(32)
     db.session.add(
@@ -115,12 +116,17 @@ def start_session(user) -> None:
     session.permanent = True  # the cookie expires with the absolute lifetime
 
 
-def reset_session_keep_language() -> str | None:
-    """Clear the browser session (new identity, nothing carried over) except the language."""
-    lang = session.get("lang")
+def reset_session_keep_language(keep_choice: bool = False) -> str | None:
+    """Clear the browser session (new identity, nothing carried over) except the language.
+
+    ``keep_choice`` also carries the mark that the language was chosen by this person (used
+    between the password and the second-factor step of one login)."""
+    lang, chosen = session.get("lang"), session.get("lang_chosen")
     session.clear()
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if keep_choice and chosen:
+            session["lang_chosen"] = True
         return lang
     return None
 

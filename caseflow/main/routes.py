@@ -38,6 +38,8 @@ def set_language(code):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
+        else:
+            session["lang_chosen"] = True
     referrer = request.referrer
     target = "/"
     if referrer:
