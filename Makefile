@@ -32,7 +32,7 @@ translations: $(VENV)/.installed ## compile the zh_CN and en message catalogues
 
 i18n: $(VENV)/.installed ## extract messages and merge them into the zh_CN and en catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o caseflow/translations/messages.pot .
-	$(BIN)/pybabel update -N --omit-header -i caseflow/translations/messages.pot -d caseflow/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i caseflow/translations/messages.pot -d caseflow/translations
 
 run: $(VENV)/.installed translations ## create the venv, migrate the embedded database, seed demo data, serve on 127.0.0.1:5000
 	$(FLASK) db upgrade
