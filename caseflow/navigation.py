@@ -9,15 +9,15 @@ from flask_babel import lazy_gettext as _l
 class NavItem:
     label: object
     endpoint: str
-    roles: frozenset  # empty = everyone logged in
+    permission: str | None = None  # None = everyone logged in
 
 
 NAV = (
-    NavItem(_l("Home"), "main.home", frozenset()),
-    NavItem(_l("Users"), "admin.users", frozenset({"admin"})),
-    NavItem(_l("Organisations"), "admin.organisations", frozenset({"admin"})),
-    NavItem(_l("Sign-in records"), "audit.auth_events", frozenset({"auditor"})),
-    NavItem(_l("My account"), "auth.account", frozenset()),
+    NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Users"), "admin.users", "admin.users"),
+    NavItem(_l("Organisations"), "admin.organisations", "admin.organisations"),
+    NavItem(_l("Sign-in records"), "audit.auth_events", "audit.auth_events"),
+    NavItem(_l("My account"), "auth.account"),
 )
 
 # What each role may do, shown on the home page. Later issues add links as the features land.
@@ -49,5 +49,6 @@ CAPABILITIES = {
 
 
 def navigation_for(user):
-    held = user.role_keys()
-    return [item for item in NAV if not item.roles or item.roles & held]
+    from caseflow.authz import can
+
+    return [item for item in NAV if item.permission is None or can(user, item.permission)]

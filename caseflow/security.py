@@ -4,8 +4,6 @@ Every endpoint requires a logged-in user unless its view is decorated with :func
 The test suite takes a census of ``app.url_map`` against this rule.
 """
 
-from functools import wraps
-
 from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 
@@ -71,21 +69,3 @@ def security_headers(response):
         h["Cache-Control"] = "no-store"
         h["Pragma"] = "no-cache"
     return response
-
-
-def roles_required(*roles):
-    """Refuse (403) unless the user holds one of ``roles``. Login is already enforced."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            from flask import abort
-
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapper.caseflow_roles = roles
-        return wrapper
-
-    return decorator

@@ -131,3 +131,18 @@ def test_roles_are_enforced_on_admin_and_audit_pages(demo):
     login(admin, "admin")
     assert admin.get("/audit/auth-events").status_code == 403  # 三权分立: admin is not auditor
     assert admin.get("/admin/users").status_code == 200
+
+
+# Views every logged-in user may open: their own pages, not other people's data.
+PERSONAL = {"main.home", "auth.account", "auth.change_password", "auth.logout"}
+
+
+def test_every_other_view_declares_a_permission(app):
+    undeclared = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in EXPECTED_PUBLIC | PERSONAL:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not getattr(view, "caseflow_permission", None):
+            undeclared.append(rule.endpoint)
+    assert not undeclared, f"views without @permission_required: {undeclared}"

@@ -8,18 +8,18 @@ from sqlalchemy import func, select
 from caseflow.accounts import AccountError, create_organisation, create_user, random_password
 from caseflow.admin.forms import ActionForm, OrganisationForm, UserForm
 from caseflow.auth.service import disable_user, record, revoke_all_sessions, set_password
+from caseflow.authz import permission_required
 from caseflow.extensions import db
 from caseflow.labels import ORG_KIND_LABELS, OWNERSHIP_LABELS, TIER_LABELS, region_name
 from caseflow.models import Organisation, Region, User
 from caseflow.roles import ROLES
-from caseflow.security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
 @bp.get("/users")
-@roles_required("admin")
+@permission_required("admin.users")
 def users():
     q = (request.args.get("q") or "").strip()
     stmt = select(User).order_by(User.username)
@@ -39,7 +39,7 @@ def _user_form():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required("admin.users")
 def new_user():
     form = _user_form()
     if form.validate_on_submit():
@@ -63,14 +63,14 @@ def new_user():
 
 
 @bp.get("/users/<int:user_id>")
-@roles_required("admin")
+@permission_required("admin.users")
 def user_detail(user_id):
     user = db.session.get(User, user_id) or abort(404)
     return render_template("admin/user_detail.html", user=user, form=ActionForm())
 
 
 @bp.post("/users/<int:user_id>/<any(disable, enable, unlock, reset_password):op>")
-@roles_required("admin")
+@permission_required("admin.users")
 def user_action(user_id, op):
     user = db.session.get(User, user_id) or abort(404)
     if not ActionForm().validate_on_submit():
@@ -111,7 +111,7 @@ def _organisation_form():
 
 
 @bp.get("/organisations")
-@roles_required("admin")
+@permission_required("admin.organisations")
 def organisations():
     q = (request.args.get("q") or "").strip()
     stmt = select(Organisation).order_by(Organisation.region_code, Organisation.name)
@@ -128,7 +128,7 @@ def organisations():
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required("admin.organisations")
 def new_organisation():
     form = _organisation_form()
     if form.validate_on_submit():

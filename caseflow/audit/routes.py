@@ -3,16 +3,16 @@
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from caseflow.authz import permission_required
 from caseflow.extensions import db
 from caseflow.models import AuthEvent
 from caseflow.models.auth_events import AUTH_EVENT_KINDS
-from caseflow.security import roles_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 @bp.get("/auth-events")
-@roles_required("auditor")
+@permission_required("audit.auth_events")
 def auth_events():
     kind = request.args.get("kind") or ""
     outcome = request.args.get("outcome") or ""
