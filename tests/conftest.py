@@ -41,12 +41,16 @@ def migrate_up(url: str, revision: str = "head") -> None:
 
 @pytest.fixture(scope="session")
 def migrated_url(tmp_path_factory):
+    """URL of a database migrated to head, once per backend and test session.
+
+    For SQLite this is a template file that each test copies (see ``database_url``).
+    """
     cache: dict[str, str] = {}
 
     def get(backend: str) -> str:
         if backend not in cache:
             if backend == "sqlite":
-                url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'caseflow.db'}"
+                url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'template.db'}"
             else:
                 url = fresh_pg_database(f"caseflow_test_{worker_id()}")
             migrate_up(url)
@@ -56,16 +60,32 @@ def migrated_url(tmp_path_factory):
     return get
 
 
+@pytest.fixture
+def database_url(backend, migrated_url, tmp_path):
+    """A migrated, empty database for one test."""
+    import shutil
+
+    url = migrated_url(backend)
+    if backend == "sqlite":
+        copy = tmp_path / "caseflow.db"
+        shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+        return f"sqlite:///{copy}"
+    return url
+
+
 def empty_tables(app) -> None:
+    """Empty every table except the migration-loaded ones (PostgreSQL; SQLite copies a file).
+
+    ``session_replication_role = replica`` lets the test harness past the append-only
+    triggers on ``case_events``; the application itself can never do this.
+    """
     with app.app_context():
-        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
+        if db.engine.dialect.name == "postgresql":
+            tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+                names = ", ".join(f'"{name}"' for name in tables)
                 conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
         db.session.remove()
         db.engine.dispose()
 
@@ -76,10 +96,10 @@ def backend(request):
 
 
 @pytest.fixture
-def app(request, backend, migrated_url):
+def app(request, database_url):
     marker = request.node.get_closest_marker("config")
     overrides = marker.kwargs if marker else {}
-    application = make_app(migrated_url(backend), **overrides)
+    application = make_app(database_url, **overrides)
     yield application
     empty_tables(application)
 

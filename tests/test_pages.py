@@ -130,12 +130,12 @@ def test_error_pages_in_both_languages(demo, lang, word):
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
 @pytest.mark.parametrize("status", [403, 404, 409, 500])
-def test_every_error_page_renders(backend, migrated_url, lang, status):
+def test_every_error_page_renders(database_url, lang, status):
     from werkzeug.exceptions import Conflict, Forbidden, NotFound
 
     from tests.conftest import empty_tables, make_app
 
-    app = make_app(migrated_url(backend))
+    app = make_app(database_url)
     errors = {403: Forbidden(), 404: NotFound(), 409: Conflict()}
 
     @app.get("/_boom")

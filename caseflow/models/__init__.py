@@ -1,16 +1,39 @@
 """Models, one file per aggregate. Import from here: ``from caseflow.models import User``."""
 
 from caseflow.models.auth_events import AuthEvent
+from caseflow.models.cases import (
+    Case,
+    CaseClock,
+    CaseParticipant,
+    ConflictDeclaration,
+    ReferenceCounter,
+    SupplementItem,
+)
+from caseflow.models.events import AuditCheckpoint, CaseEvent
 from caseflow.models.orgs import Organisation
 from caseflow.models.regions import PROVINCE_CODE, Region
+from caseflow.models.tasks import CalendarOverride, CalendarYear, OutboxMessage, Task, Timer
 from caseflow.models.users import RoleAssignment, User, UserSession
 
 __all__ = [
     "PROVINCE_CODE",
+    "AuditCheckpoint",
     "AuthEvent",
+    "CalendarOverride",
+    "CalendarYear",
+    "Case",
+    "CaseClock",
+    "CaseEvent",
+    "CaseParticipant",
+    "ConflictDeclaration",
     "Organisation",
+    "OutboxMessage",
+    "ReferenceCounter",
     "Region",
     "RoleAssignment",
+    "SupplementItem",
+    "Task",
+    "Timer",
     "User",
     "UserSession",
 ]
