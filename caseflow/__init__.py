@@ -50,6 +50,9 @@ def create_app(config: Config | str | None = None) -> Flask:
     _init_login(app, login_manager)
 
     from caseflow import models  # noqa: F401  (register the tables)
+    from caseflow.workflows import registry
+
+    registry.validate_or_raise()  # a broken workflow table must not start
 
     _register_blueprints(app)
     _register_request_hooks(app)

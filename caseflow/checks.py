@@ -1,4 +1,4 @@
-"""``caseflow check``: configuration, database reachability and migration state."""
+"""``caseflow check``: configuration, workflow definitions, database and migration state."""
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -18,7 +18,9 @@ def migration_heads() -> tuple[set[str], set[str]]:
 
 
 def run_checks() -> list[str]:
-    problems = []
+    from caseflow.workflows import registry
+
+    problems = [f"workflow definition: {p}" for p in registry.validate()]
     cfg = current_app.config
     for key in ("SECRET_KEY", "DATA_KEY", "AUDIT_KEY"):
         if len(cfg.get(key) or "") < 32:

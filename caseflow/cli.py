@@ -137,6 +137,55 @@ def create_user_command(username, roles, org_code, display_name, email, password
         click.echo(f"Initial password (shown once, must be changed at first login): {password}")
 
 
+@caseflow_cli.group("workflow")
+def workflow_group():
+    """Workflow definitions."""
+
+
+@workflow_group.command("list")
+@with_appcontext
+def workflow_list():
+    """List the registered workflows."""
+    from caseflow.workflows import registry
+
+    for key, wf in sorted(registry.WORKFLOWS.items()):
+        click.echo(f"{key:<24} {wf.prefix:<4} {len(wf.states):>3} states  {wf.label_en}")
+
+
+@workflow_group.command("diagram")
+@click.argument("key")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
+@with_appcontext
+def workflow_diagram(key, lang):
+    """Print workflow KEY as a Mermaid state diagram."""
+    from caseflow.workflows import registry
+    from caseflow.workflows.diagram import mermaid
+
+    if key not in registry.WORKFLOWS:
+        raise click.ClickException(
+            f"unknown workflow {key!r}; known: {', '.join(sorted(registry.WORKFLOWS)) or 'none'}"
+        )
+    click.echo(mermaid(registry.get(key), english=lang == "en"), nl=False)
+
+
+@caseflow_cli.group("timers")
+def timers_group():
+    """Durable timers (deadlines, reminders, notice periods)."""
+
+
+@timers_group.command("fire")
+@with_appcontext
+def timers_fire():
+    """Fire every timer that is due now (the scheduler does this every minute)."""
+    from caseflow.workflows.clock import fire_due_timers
+
+    result = fire_due_timers()
+    click.echo(
+        f"fired {result.fired}: applied {result.applied}, notified {result.notified}, "
+        f"skipped {result.skipped}, refused {result.refused}"
+    )
+
+
 @caseflow_cli.command("check")
 @with_appcontext
 def check_command():
@@ -149,3 +198,12 @@ def check_command():
     if problems:
         sys.exit(1)
     click.echo("caseflow check: configuration and database are in order.")
+
+
+def _register_groups():
+    from caseflow.calendar_cli import calendar
+
+    caseflow_cli.add_command(calendar)
+
+
+_register_groups()

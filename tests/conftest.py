@@ -120,6 +120,12 @@ def demo(app):
     return app
 
 
+def pytest_sessionfinish(session, exitstatus):
+    from tests.services import drop_created_databases
+
+    drop_created_databases()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**settings): override TestConfig settings")
     compile_catalogues()

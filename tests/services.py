@@ -53,14 +53,36 @@ def require_redis() -> str:
     return REDIS_URL
 
 
+_created: set[str] = set()
+
+
 def fresh_pg_database(name: str) -> str:
-    """(Re)create database ``name`` on the test server and return its URL."""
+    """(Re)create database ``name`` (made unique to this test process) and return its URL.
+
+    The process id keeps two test runs on one machine (or a developer's run and CI) from
+    dropping each other's databases; :func:`drop_created_databases` removes them at the end.
+    """
     import sqlalchemy as sa
 
+    name = f"{name}_{os.getpid()}"
     base = require_postgres()
+    _created.add(name)
     engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_created_databases() -> None:
+    if not _created:
+        return
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for name in sorted(_created):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+    _created.clear()

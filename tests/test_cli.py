@@ -117,3 +117,35 @@ def test_check_fails_on_an_unmigrated_database(tmp_path, backend):
     result = app.test_cli_runner().invoke(args=["caseflow", "check"])
     assert result.exit_code == 1
     assert "not at the migration head" in result.output
+
+
+def test_workflow_diagram_and_list(app):
+    from tests.workflows import flow  # noqa: F401  (registers the test workflow)
+
+    listed = run(app, "workflow", "list")
+    assert listed.exit_code == 0 and "test_permit" in listed.output
+    diagram = run(app, "workflow", "diagram", "test_permit", "--lang", "en")
+    assert diagram.exit_code == 0 and diagram.output.startswith("stateDiagram-v2")
+    assert "intake --> review : Recommend" in diagram.output
+    unknown = run(app, "workflow", "diagram", "nope")
+    assert unknown.exit_code != 0 and "unknown workflow" in unknown.output
+
+
+def test_check_reports_broken_workflow_definitions(app):
+    import dataclasses
+
+    from caseflow.workflows import registry
+    from tests.workflows.flow import TEST_FLOW
+
+    broken = dataclasses.replace(TEST_FLOW, key="broken_flow", initial="nowhere")
+    registry.WORKFLOWS["broken_flow"] = broken
+    try:
+        result = run(app, "check")
+    finally:
+        del registry.WORKFLOWS["broken_flow"]
+    assert result.exit_code == 1 and "broken_flow" in result.output
+
+
+def test_timers_fire_command(app):
+    result = run(app, "timers", "fire")
+    assert result.exit_code == 0 and "fired 0" in result.output

@@ -22,6 +22,9 @@ class Case(db.Model):
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     data = db.Column(db.JSON, nullable=False, default=dict)
     policy_version = db.Column(db.String(80), nullable=True)
+    # The event seq at which the case entered its current state (a "visit"): timers and tasks
+    # set for an earlier visit of the same state are recognised as stale.
+    entered_seq = db.Column(db.Integer, nullable=False, default=0)
     # The stage that returned the case for supplements; resubmission goes back there.
     returned_from = db.Column(db.String(40), nullable=True)
     # Head of the case's event hash chain, kept with the row so appends need no extra query.

@@ -75,6 +75,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('policy_version', sa.String(length=80), nullable=True),
+    sa.Column('entered_seq', sa.Integer(), nullable=False),
     sa.Column('returned_from', sa.String(length=40), nullable=True),
     sa.Column('last_event_seq', sa.Integer(), nullable=False),
     sa.Column('chain_head', sa.String(length=64), nullable=True),

@@ -1,0 +1,169 @@
+"""The vocabulary of workflow definitions: Workflow → State → Transition → Guard / Effect.
+
+A workflow family is one literal built from these dataclasses (see ``caseflow/workflows/``).
+The engine knows no family: every rule is a row here, a named guard, router or effect, or a
+value in the policy data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATE_KINDS = ("applicant", "stage", "system", "public", "terminal")
+SIGN_OFF_MODES = ("single", "all", "any")
+# How the people who act in a stage are found (see engine.assignees / authz):
+#   applicant_region — holders of the role whose region scope is the case's region
+#   province         — holders of the role with province scope
+#   panel            — the people assigned to the case for this stage (CaseParticipant rows)
+#   applicant        — the applicant organisation's users
+SCOPE_RULES = ("applicant_region", "province", "panel", "applicant")
+CLOCK_IN_STATE = ("runs", "paused")
+COMMENT_RULES = ("optional", "required", "none")
+TRANSITION_KINDS = (
+    "transition",  # an ordinary move from one state to another
+    "sign",  # a signature in an `all`/`any` stage: the stage moves on when complete
+    "return_supplement",  # back to the applicant with an itemised supplement notice (补正)
+    "resubmit",  # the applicant's answer: back to the stage that returned the case
+    "return_stage",  # back to a named earlier stage
+    "withdraw",  # the applicant withdraws before a decision
+    "reject",  # terminal refusal with reasons and the notice of remedies
+    "system",  # taken by the system actor (timers): deemed acceptance, lapse, notice end
+)
+CLOCK_OPS = ("start", "stop", "extend")
+FIELD_TYPES = ("text", "int", "decimal", "date", "choice", "items", "user", "bool")
+
+
+@dataclass(frozen=True)
+class Field:
+    """An input a transition asks for (shown as a form field; validated by the engine)."""
+
+    name: str
+    type: str = "text"
+    required: bool = True
+    label_zh: str = ""
+    label_en: str = ""
+    choices: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+
+
+@dataclass(frozen=True)
+class Assign:
+    role: str
+    scope: str  # one of SCOPE_RULES
+
+
+@dataclass(frozen=True)
+class State:
+    key: str
+    label_zh: str
+    label_en: str
+    kind: str  # one of STATE_KINDS
+    mode: str | None = None  # sign-off mode for stages
+    assign: Assign | None = None
+    time_limit: int | None = None  # in working days, or months when time_unit == "months"
+    time_unit: str = "workdays"
+    clock: str | None = None  # licensing clock while in this state: runs | paused
+    supervisor: str | None = None  # role told when a task is overdue (督办)
+    on_timeout: str | None = None  # system action applied when the time limit passes
+    reminder_days: int = 2  # working days before the deadline when the holder is reminded
+    allow_handover: bool = True  # 转交
+    allow_cosign: bool = False  # 加签
+    min_panel: int | None = None  # at least this many assigned people (panel stages)
+    odd_panel: bool = False  # the panel must have an odd number of members
+
+    @property
+    def is_stage(self) -> bool:
+        return self.kind == "stage"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.kind == "terminal"
+
+    def label(self, english: bool) -> str:
+        return self.label_en if english else self.label_zh
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: tuple[str, ...]
+    label_zh: str
+    label_en: str
+    target: str | None = None
+    router: str | None = None  # named router that picks the target from data
+    roles: frozenset[str] = frozenset()
+    kind: str = "transition"
+    guards: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+    comment: str = "optional"
+    effects: tuple[str, ...] = ()
+    clock: str | None = None  # start | stop | extend
+
+    def label(self, english: bool) -> str:
+        return self.label_en if english else self.label_zh
+
+    @property
+    def targets_returning_stage(self) -> bool:
+        return self.kind == "resubmit"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The licensing clock: starts at a transition, counts working days in ``runs`` states."""
+
+    limit_days: int
+    extension_days: int
+    extensions_allowed: int = 1
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """The notice of remedies printed with every refusal (行政复议 / 行政诉讼)."""
+
+    reconsideration_days: int = 60
+    litigation_months: int = 6
+
+
+@dataclass(frozen=True)
+class Workflow:
+    key: str
+    prefix: str
+    label_zh: str
+    label_en: str
+    kinds: dict[str, tuple[str, str]]  # kind → (zh, en)
+    initial: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    clock: Clock | None = None
+    remedies: Remedies = field(default_factory=Remedies)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_states", {s.key: s for s in self.states})
+        by_source: dict[str, list[Transition]] = {}
+        for t in self.transitions:
+            for source in t.source:
+                by_source.setdefault(source, []).append(t)
+        object.__setattr__(self, "_by_source", {k: tuple(v) for k, v in by_source.items()})
+
+    def state(self, key: str) -> State:
+        return self._states[key]
+
+    def has_state(self, key: str) -> bool:
+        return key in self._states
+
+    def transitions_from(self, state: str) -> tuple[Transition, ...]:
+        return self._by_source.get(state, ())
+
+    def transition(self, state: str, action: str) -> Transition | None:
+        for t in self.transitions_from(state):
+            if t.action == action:
+                return t
+        return None
+
+    @property
+    def stage_keys(self) -> frozenset[str]:
+        return frozenset(s.key for s in self.states if s.is_stage)
+
+    def label(self, english: bool) -> str:
+        return self.label_en if english else self.label_zh

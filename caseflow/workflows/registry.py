@@ -1,0 +1,196 @@
+"""Registered workflows, guards, routers and effects, and the consistency check of definitions.
+
+``validate()`` runs at start-up and in ``flask --app wsgi caseflow check``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+
+from caseflow.roles import ROLES
+from caseflow.workflows.definition import (
+    CLOCK_IN_STATE,
+    CLOCK_OPS,
+    COMMENT_RULES,
+    FIELD_TYPES,
+    SCOPE_RULES,
+    SIGN_OFF_MODES,
+    STATE_KINDS,
+    TRANSITION_KINDS,
+    Workflow,
+)
+
+WORKFLOWS: dict[str, Workflow] = {}
+GUARDS: dict[str, Callable] = {}
+ROUTERS: dict[str, Callable] = {}
+EFFECTS: dict[str, Callable] = {}
+ACTOR_ROLES = set(ROLES) | {"system", "public"}
+# Engine-level actions every stage may offer; a definition may not reuse these names.
+RESERVED_ACTIONS = frozenset(
+    {"create", "edit", "claim", "release", "handover", "add_cosigner", "countersign",
+     "assign_panel", "answer_item", "remind", "overdue"}
+)  # fmt: skip
+
+
+def guard(name: str):
+    def decorator(fn):
+        GUARDS[name] = fn
+        return fn
+
+    return decorator
+
+
+def router(name: str, targets: tuple[str, ...]):
+    """Register a router; ``targets`` lists every state it may return (for validation)."""
+
+    def decorator(fn):
+        fn.targets = tuple(targets)
+        ROUTERS[name] = fn
+        return fn
+
+    return decorator
+
+
+def effect(name: str):
+    def decorator(fn):
+        EFFECTS[name] = fn
+        return fn
+
+    return decorator
+
+
+def register(workflow: Workflow) -> Workflow:
+    WORKFLOWS[workflow.key] = workflow
+    return workflow
+
+
+def get(key: str) -> Workflow:
+    return WORKFLOWS[key]
+
+
+class DefinitionError(ValueError):
+    pass
+
+
+def problems(wf: Workflow) -> list[str]:
+    """Every inconsistency in one definition, as sentences naming the row."""
+    out: list[str] = []
+    keys = [s.key for s in wf.states]
+    if len(keys) != len(set(keys)):
+        out.append(f"{wf.key}: duplicate state keys")
+    if not wf.has_state(wf.initial):
+        out.append(f"{wf.key}: initial state {wf.initial!r} is not defined")
+        return out
+    for s in wf.states:
+        where = f"{wf.key}.{s.key}"
+        if s.kind not in STATE_KINDS:
+            out.append(f"{where}: unknown kind {s.kind!r}")
+        if s.is_stage:
+            if s.mode not in SIGN_OFF_MODES:
+                out.append(f"{where}: a stage needs a sign-off mode (single, all, any)")
+            if s.assign is None:
+                out.append(f"{where}: a stage needs an assignment (role and scope)")
+            elif s.assign.role not in ROLES or s.assign.scope not in SCOPE_RULES:
+                out.append(f"{where}: unknown assignment {s.assign.role}/{s.assign.scope}")
+            elif s.mode in ("all", "any") and s.assign.scope != "panel":
+                out.append(f"{where}: `{s.mode}` stages are assigned to a panel")
+        if s.clock is not None and s.clock not in CLOCK_IN_STATE:
+            out.append(f"{where}: clock must be runs or paused")
+        if s.time_unit not in ("workdays", "months"):
+            out.append(f"{where}: time_unit must be workdays or months")
+        if s.supervisor is not None and s.supervisor not in ROLES:
+            out.append(f"{where}: unknown supervisor role {s.supervisor!r}")
+        if s.on_timeout is not None:
+            t = wf.transition(s.key, s.on_timeout)
+            if t is None or "system" not in t.roles:
+                out.append(f"{where}: on_timeout {s.on_timeout!r} is not a system action here")
+            if not s.time_limit:
+                out.append(f"{where}: on_timeout needs a time limit")
+        if s.is_terminal and wf.transitions_from(s.key):
+            out.append(f"{where}: terminal states have no exits")
+    for t in wf.transitions:
+        where = f"{wf.key}:{t.action}"
+        if t.action in RESERVED_ACTIONS:
+            out.append(f"{where}: {t.action!r} is reserved for the engine")
+        if t.kind not in TRANSITION_KINDS:
+            out.append(f"{where}: unknown kind {t.kind!r}")
+        for source in t.source:
+            if not wf.has_state(source):
+                out.append(f"{where}: source state {source!r} is not defined")
+        if t.kind == "resubmit":
+            if t.target or t.router:
+                out.append(f"{where}: resubmit goes back to the returning stage; no target")
+        elif (t.target is None) == (t.router is None):
+            out.append(f"{where}: give exactly one of target or router")
+        if t.target is not None and not wf.has_state(t.target):
+            out.append(f"{where}: target {t.target!r} is not defined")
+        if t.router is not None and t.router not in ROUTERS:
+            out.append(f"{where}: router {t.router!r} is not registered")
+        for name in t.guards:
+            if name not in GUARDS:
+                out.append(f"{where}: guard {name!r} is not registered")
+        for name in t.effects:
+            if name not in EFFECTS:
+                out.append(f"{where}: effect {name!r} is not registered")
+        for role in t.roles:
+            if role not in ACTOR_ROLES:
+                out.append(f"{where}: unknown role {role!r}")
+        if not t.roles:
+            out.append(f"{where}: no role may take this action")
+        if t.comment not in COMMENT_RULES:
+            out.append(f"{where}: comment must be one of {COMMENT_RULES}")
+        if t.kind in ("reject", "return_supplement", "return_stage") and t.comment != "required":
+            out.append(f"{where}: returns and rejections require a comment")
+        if t.clock is not None and t.clock not in CLOCK_OPS:
+            out.append(f"{where}: unknown clock operation {t.clock!r}")
+        if t.clock is not None and wf.clock is None:
+            out.append(f"{where}: clock operation without a workflow clock")
+        for f in t.fields:
+            if f.type not in FIELD_TYPES:
+                out.append(f"{where}: field {f.name!r} has unknown type {f.type!r}")
+        if t.kind == "sign":
+            for source in t.source:
+                if wf.has_state(source) and wf.state(source).mode not in ("all", "any"):
+                    out.append(f"{where}: sign actions belong to all/any stages")
+        supplement_target = t.kind == "return_supplement" and t.target and wf.has_state(t.target)
+        if supplement_target and wf.state(t.target).kind != "applicant":
+            out.append(f"{where}: supplements go to an applicant state")
+    out.extend(unreachable(wf))
+    return out
+
+
+def targets(wf: Workflow, t) -> set[str]:
+    if t.target:
+        return {t.target}
+    if t.kind == "resubmit":  # back to whichever stage returned the case
+        return {src for r in wf.transitions if r.kind == "return_supplement" for src in r.source}
+    router_fn = ROUTERS.get(t.router)
+    return set(getattr(router_fn, "targets", ()))
+
+
+def unreachable(wf: Workflow) -> list[str]:
+    seen = {wf.initial}
+    queue = deque([wf.initial])
+    while queue:
+        state = queue.popleft()
+        for t in wf.transitions_from(state):
+            for nxt in targets(wf, t):
+                if nxt not in seen and wf.has_state(nxt):
+                    seen.add(nxt)
+                    queue.append(nxt)
+    return [f"{wf.key}.{s.key}: not reachable from {wf.initial}" for s in wf.states
+            if s.key not in seen]  # fmt: skip
+
+
+def validate(workflows: dict[str, Workflow] | None = None) -> list[str]:
+    found = []
+    for wf in (workflows or WORKFLOWS).values():
+        found.extend(problems(wf))
+    return found
+
+
+def validate_or_raise(workflows=None) -> None:
+    found = validate(workflows)
+    if found:
+        raise DefinitionError("invalid workflow definitions:\n" + "\n".join(found))
