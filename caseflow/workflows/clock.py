@@ -6,6 +6,7 @@ falling in a year the holiday calendar does not cover yet is *provisional*.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,6 +16,8 @@ from caseflow.extensions import db
 from caseflow.models import Case, CaseClock, Task, Timer
 from caseflow.timeutil import utcnow
 from caseflow.workdays import Deadline, current_calendar, local_end_of_day_utc, to_local_date
+
+log = logging.getLogger("caseflow.timers")
 
 
 def local_date(value: datetime) -> date:
@@ -145,6 +148,7 @@ class FireResult:
     skipped: int = 0
     notified: int = 0
     refused: int = 0
+    failed: int = 0
 
 
 def fire_due_timers(now: datetime | None = None, limit: int = 500) -> FireResult:
@@ -182,30 +186,38 @@ def fire_due_timers(now: datetime | None = None, limit: int = 500) -> FireResult
             result.skipped += 1
             db.session.commit()
             continue
-        if timer.action:
-            try:
+        try:
+            if timer.action:
                 timer.outcome = "applied"
                 engine.apply(case, timer.action, engine.SYSTEM, now=now)
                 result.applied += 1
-            except WorkflowError as exc:
-                # apply rolled back, the claim included: record the refusal on its own.
-                db.session.execute(
-                    update(Timer).where(Timer.id == timer_id)
-                    .values(fired_at=now, outcome=f"refused: {exc.code}")
-                )  # fmt: skip
+            else:
+                _notify_for_timer(case, timer, now)
+                timer.outcome = "notified"
                 db.session.commit()
-                result.refused += 1
-            continue
-        _notify_for_timer(case, timer, now)
-        timer.outcome = "notified"
-        result.notified += 1
-        db.session.commit()
+                result.notified += 1
+        except Exception as exc:  # one bad timer must not hold back the ones behind it
+            db.session.rollback()
+            if isinstance(exc, WorkflowError):
+                outcome, result.refused = f"refused: {exc.code}", result.refused + 1
+            else:
+                log.exception("timer %s on case %s failed", timer_id, case.reference)
+                outcome, result.failed = f"error: {exc.__class__.__name__}", result.failed + 1
+            db.session.execute(
+                update(Timer).where(Timer.id == timer_id).values(fired_at=now, outcome=outcome)
+            )
+            db.session.commit()
     return result
 
 
 def _notify_for_timer(case: Case, timer: Timer, now: datetime) -> None:
-    from caseflow.workflows.engine import _outbox
+    """A reminder before a deadline, or an overdue notice to the stage's supervisor (督办);
+    both are recorded in the case's history."""
+    from caseflow.audit.chain import append_event
+    from caseflow.workflows import registry
+    from caseflow.workflows.engine import _lock, _outbox
 
+    state = registry.get(case.workflow).state(case.state)
     open_ids = list(
         db.session.scalars(
             select(Task.id).where(
@@ -213,5 +225,14 @@ def _notify_for_timer(case: Case, timer: Timer, now: datetime) -> None:
             )
         )
     )
-    effect = "notify_supervisor" if timer.kind == "overdue" else "notify_assignees"
-    _outbox(case, None, effect, {"to": timer.kind, "task_ids": open_ids, "timer_id": timer.id})
+    _lock(case, None)
+    kind = "overdue" if timer.kind == "overdue" else "remind"
+    event = append_event(case, action=kind, occurred_at=now, from_state=case.state,
+                         to_state=case.state, details={"task_ids": open_ids, "timer_id": timer.id},
+                         policy_version=case.policy_version)  # fmt: skip
+    db.session.flush()
+    _outbox(case, event, "notify_assignees", {"to": kind, "task_ids": open_ids})
+    if kind == "overdue" and state.supervisor:
+        _outbox(case, event, "notify_supervisor",
+                {"to": "role", "role": state.supervisor, "region_code": case.region_code,
+                 "task_ids": open_ids})  # fmt: skip

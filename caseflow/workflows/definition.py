@@ -71,6 +71,7 @@ class State:
     allow_cosign: bool = False  # 加签
     min_panel: int | None = None  # at least this many assigned people (panel stages)
     odd_panel: bool = False  # the panel must have an odd number of members
+    panel_assigned_by: str = "province_reviewer"  # the role that picks the panel members
 
     @property
     def is_stage(self) -> bool:

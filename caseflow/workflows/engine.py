@@ -319,6 +319,11 @@ def has_conflict(user, case: Case) -> bool:
 
 
 def _stage_separation(case: Case, user, wf: Workflow, state: State) -> None:
+    if user is SYSTEM:
+        return
+    if user.has_role(*NON_ACTING_ROLES):
+        raise refused("separation_admin", "系统管理员和审计人员不能办理案件。",
+                      "Administrators and auditors cannot act on cases.")  # fmt: skip
     if user.organisation_id == case.applicant_org_id:
         raise refused("own_organisation", "不能审核本单位提交的案件。",
                       "No one reviews a case filed by their own organisation.")  # fmt: skip
@@ -419,7 +424,7 @@ def validate_input(t: Transition, data: dict, comment: str | None) -> dict:
             continue
         try:
             clean[f.name] = _convert(f, raw)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             errors[f.name] = (
                 exc.args[0]
                 if isinstance(exc.args[0], Reason)
@@ -596,8 +601,9 @@ def _perform(ctx: ActionContext) -> None:
         # The actor's task is done (in a single stage the one open task is theirs); the tasks
         # of everyone else in the stage are cancelled.
         actor_id = getattr(ctx.user, "id", None)
+        decided_here = state.is_stage and ctx.role == getattr(state.assign, "role", None)
         for task in _open_tasks(case, state.key):
-            mine = state.mode == "single" or task.assignee_id == actor_id
+            mine = decided_here and (state.mode == "single" or task.assignee_id == actor_id)
             _close_task(task, ctx, "done" if mine else "cancelled")
     clocks.on_transition(ctx, state, wf.state(target), moved, t.clock, details)
     event = append_event(
@@ -795,6 +801,9 @@ def add_cosigner(task: Task, user, cosigner: User, *, before: bool, now=None) ->
         raise refused("cosigner_scope", "加签人须为同一角色、同一范围的同事。",
                       "A co-signer must hold the same role and scope.")  # fmt: skip
     _stage_separation(case, cosigner, wf, state)
+    if any(t.holder_id == cosigner.id for t in _open_tasks(case, state.key)):
+        raise refused("already_cosigner", "该同事已在本环节有待办。",
+                      "That colleague already has a task in this stage.")  # fmt: skip
     _lock(case, None)
     new = Task(case_id=case.id, stage=state.key, visit=case.entered_seq, mode=task.mode,
                role=task.role, region_code=task.region_code, assignee_id=cosigner.id,
@@ -841,7 +850,16 @@ def assign_panel(case: Case, stage: str, users: list[User], by_user, role: str, 
     target = wf.state(stage)
     if not target.is_stage or target.assign.scope != "panel":
         raise refused("not_a_panel", "该环节不是专家组环节。", "That stage has no panel.")
+    by_role = _panel_assigner_role(case, by_user, wf, target)
+    if wf.state(case.state).is_terminal:
+        raise refused("case_closed", "案件已办结。", "The case is closed.")
+    existing = {p.user_id for p in db.session.scalars(
+        select(CaseParticipant).where(CaseParticipant.case_id == case.id,
+                                      CaseParticipant.stage == stage))}  # fmt: skip
     for person in users:
+        if person.id in existing:
+            raise refused("already_assigned", f"{person.display_name} 已在该组中。",
+                          f"{person.display_name} is already on the panel.")  # fmt: skip
         if not person.has_role(role):
             raise refused("panel_role", f"{person.display_name} 不具备该角色。",
                           f"{person.display_name} does not hold the role.")  # fmt: skip
@@ -852,7 +870,7 @@ def assign_panel(case: Case, stage: str, users: list[User], by_user, role: str, 
                 f"{person.display_name} has a conflict of interest and cannot be assigned.",
             )
     _lock(case, None)
-    ids = []
+    ids, new_tasks = [], []
     for person in users:
         db.session.add(CaseParticipant(case_id=case.id, user_id=person.id, role=role,
                                        stage=stage, assigned_by_id=by_user.id,
@@ -860,11 +878,31 @@ def assign_panel(case: Case, stage: str, users: list[User], by_user, role: str, 
         ids.append(person.id)
         if case.state == stage:
             due = clocks.stage_deadline(target, clocks.local_date(now))
-            db.session.add(Task(case_id=case.id, stage=stage, visit=case.entered_seq,
-                                mode=target.mode, role=role, assignee_id=person.id,
-                                region_code=case.region_code, opened_at=now,
-                                due_on=due.day if due else None,
-                                due_provisional=due.provisional if due else False))  # fmt: skip
-    by_role = next((a.role for a in by_user.roles if a.role not in NON_ACTING_ROLES), None)
+            task = Task(case_id=case.id, stage=stage, visit=case.entered_seq, mode=target.mode,
+                        role=role, assignee_id=person.id, region_code=case.region_code,
+                        opened_at=now, due_on=due.day if due else None,
+                        due_provisional=due.provisional if due else False)  # fmt: skip
+            db.session.add(task)
+            new_tasks.append(task)
     _task_event(case, by_user, by_role, "assign_panel", now, {"stage": stage, "user_ids": ids})
+    if new_tasks:
+        db.session.flush()
+        _outbox(case, None, "notify_assignees",
+                {"to": "tasks", "task_ids": [t.id for t in new_tasks]})  # fmt: skip
     db.session.commit()
+
+
+def _panel_assigner_role(case: Case, by_user, wf: Workflow, target: State) -> str:
+    """Panels are picked by the role the definition names (default: a province reviewer),
+    in scope, and never by the applicant's own organisation, an administrator or an auditor."""
+    if by_user is SYSTEM or by_user.has_role(*NON_ACTING_ROLES):
+        raise refused("separation_admin", "系统管理员和审计人员不能办理案件。",
+                      "Administrators and auditors cannot act on cases.")  # fmt: skip
+    if by_user.organisation_id == case.applicant_org_id:
+        raise refused("own_organisation", "不能为本单位的案件指派评审人员。",
+                      "No one picks the panel for their own organisation's case.")  # fmt: skip
+    for a in by_user.roles:
+        if a.role == target.panel_assigned_by and _covers(a, case, None):
+            return a.role
+    raise refused("not_panel_assigner", "您无权为该环节指派人员。",
+                  "You may not assign people to this stage.")  # fmt: skip

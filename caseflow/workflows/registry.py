@@ -109,8 +109,17 @@ def problems(wf: Workflow) -> list[str]:
                 out.append(f"{where}: on_timeout needs a time limit")
         if s.is_terminal and wf.transitions_from(s.key):
             out.append(f"{where}: terminal states have no exits")
+        if not s.is_terminal and not wf.transitions_from(s.key):
+            out.append(f"{where}: a non-terminal state needs an exit")
+        if s.panel_assigned_by not in ROLES:
+            out.append(f"{where}: unknown panel_assigned_by role {s.panel_assigned_by!r}")
+    seen_actions: set[tuple[str, str]] = set()
     for t in wf.transitions:
         where = f"{wf.key}:{t.action}"
+        for source in t.source:
+            if (source, t.action) in seen_actions:
+                out.append(f"{where}: defined twice from {source!r}")
+            seen_actions.add((source, t.action))
         if t.action in RESERVED_ACTIONS:
             out.append(f"{where}: {t.action!r} is reserved for the engine")
         if t.kind not in TRANSITION_KINDS:
@@ -127,6 +136,15 @@ def problems(wf: Workflow) -> list[str]:
             out.append(f"{where}: target {t.target!r} is not defined")
         if t.router is not None and t.router not in ROUTERS:
             out.append(f"{where}: router {t.router!r} is not registered")
+        elif t.router is not None:
+            for declared in ROUTERS[t.router].targets:
+                if not wf.has_state(declared):
+                    out.append(f"{where}: router {t.router!r} may return undefined {declared!r}")
+        if t.kind == "return_supplement" and not any(f.name == "items" for f in t.fields):
+            out.append(f"{where}: a supplement return needs an `items` field")
+        back_to = t.target if t.kind == "return_stage" and wf.has_state(t.target or "") else None
+        if back_to and not wf.state(back_to).is_stage:
+            out.append(f"{where}: return_stage must lead back to a stage")
         for name in t.guards:
             if name not in GUARDS:
                 out.append(f"{where}: guard {name!r} is not registered")
