@@ -38,7 +38,7 @@ run: $(VENV)/.installed translations ## create the venv, migrate the embedded da
 	$(FLASK) db upgrade
 	$(FLASK) caseflow seed-demo --if-empty
 	$(FLASK) caseflow check
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+	$(FLASK) caseflow serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev translations ## lint and run the whole test suite (SQLite + PostgreSQL + Redis)
 	$(BIN)/ruff check .
@@ -52,7 +52,10 @@ format: $(VENV)/.installed-dev ## apply ruff formatting
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-check: $(VENV)/.installed translations ## validate configuration and the database migration state
+worker: $(VENV)/.installed ## run an RQ worker with the periodic schedule (needs CASEFLOW_REDIS_URL)
+	$(FLASK) caseflow worker
+
+check: $(VENV)/.installed translations ## validate configuration, workflows and the database migration state
 	$(FLASK) caseflow check
 
 clean-venv: ## remove the virtual environment

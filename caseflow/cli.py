@@ -186,6 +186,56 @@ def timers_fire():
     )
 
 
+@caseflow_cli.command("worker")
+@click.option(
+    "--cron/--no-cron",
+    default=True,
+    help="Also run the periodic schedule (run it in exactly one worker).",
+)
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then stop.")
+@with_appcontext
+def worker_command(cron, burst):
+    """Run an RQ worker on caseflow's queues, with the periodic schedule (RQ CronScheduler)."""
+    import threading
+
+    from rq import Worker
+    from rq.cron import CronScheduler
+
+    from caseflow.jobs import QUEUES, redis_connection
+    from caseflow.jobs.schedule import register_cron
+    from caseflow.jobs.tasks import use_app
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "the worker needs CASEFLOW_REDIS_URL; without Redis, "
+            "`flask caseflow serve` runs jobs in-process"
+        )
+    use_app(current_app._get_current_object())
+    connection = redis_connection()
+    if cron:
+        scheduler = CronScheduler(connection=connection, name="caseflow")
+        register_cron(scheduler)
+        threading.Thread(target=scheduler.start, name="caseflow-cron", daemon=True).start()
+    Worker(list(QUEUES), connection=connection).work(burst=burst, with_scheduler=True)
+
+
+@caseflow_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host, port):
+    """Serve the embedded profile with the periodic jobs in a background thread (no Redis)."""
+    from caseflow.jobs.schedule import InlineScheduler
+
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        click.echo("CASEFLOW_REDIS_URL is set: run `flask caseflow worker` for the jobs.")
+    else:
+        InlineScheduler(app).start()
+        click.echo("Periodic jobs run in-process (timers every minute, checkpoints hourly).")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
 @caseflow_cli.command("check")
 @with_appcontext
 def check_command():
@@ -201,9 +251,11 @@ def check_command():
 
 
 def _register_groups():
+    from caseflow.audit.cli import audit_group
     from caseflow.calendar_cli import calendar
 
     caseflow_cli.add_command(calendar)
+    caseflow_cli.add_command(audit_group)
 
 
 _register_groups()

@@ -11,6 +11,8 @@ case; they are never sent through a queue.
 
 import hashlib
 import json
+import json.encoder
+import json.scanner
 from datetime import UTC, datetime
 
 from caseflow.extensions import db
@@ -129,3 +131,215 @@ def append_event(
     case.last_event_seq = fields["seq"]
     case.chain_head = digest
     return event
+
+
+# --- Fast path for verification ---------------------------------------------------------------
+#
+# ``hash_stored_rows`` computes, for rows read with a Core select, the same hashes as
+# ``compute_hash(event.prev_hash, event_fields(event))`` for the events loaded through the ORM.
+# It takes the JSON columns as their stored text and ``occurred_at`` as stored (a string on
+# SQLite, a naive or aware datetime, or the canonical ``…Z`` text), fills a fixed template of
+# the sorted keys instead of sorting a dict, and re-encodes JSON with the C scanner and encoder
+# directly. tests/audit/test_canonical.py checks both paths agree byte for byte.
+
+# The columns of a stored row, in order (``id`` and ``hash`` are carried along, not hashed).
+STORED_ROW = ("id", "hash", "prev_hash", *HASHED_FIELDS)
+
+_encode_str = json.encoder.encode_basestring  # the C version, as json.dumps(ensure_ascii=False)
+# The keys in sorted order, as json.dumps(sort_keys=True) writes them.
+_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
+_TEMPLATE = "{" + ",".join(f'"{name}":%s' for name in _SORTED_FIELDS) + "}"
+# Filled with (prev_hash, the sorted fields): the bytes hashed, or (``%.0s``) the content alone.
+_HASHED_TEMPLATE = "%s\n" + _TEMPLATE
+_CONTENT_TEMPLATE = "%.0s" + _TEMPLATE
+if _SORTED_FIELDS != (  # the order in which _stored_rows fills the template
+    "action",
+    "actor_id",
+    "actor_name",
+    "actor_org_id",
+    "actor_role",
+    "case_id",
+    "changes",
+    "comment",
+    "details",
+    "format_version",
+    "from_state",
+    "occurred_at",
+    "policy_version",
+    "seq",
+    "to_state",
+):  # pragma: no cover - guards edits of HASHED_FIELDS
+    raise RuntimeError("update _stored_rows() in chain.py after changing HASHED_FIELDS")
+
+
+def _refuse_float(text: str):
+    raise NotCanonical(f"$: floats are not allowed in events ({text}); use a string or integer")
+
+
+def _refuse_other(value):
+    raise NotCanonical(f"$: {type(value).__name__} is not allowed in events")
+
+
+_decoder = json.JSONDecoder(parse_float=_refuse_float, parse_constant=_refuse_float)
+_scan_once = json.scanner.make_scanner(_decoder)
+if json.encoder.c_make_encoder is not None:
+    _c_encoder = json.encoder.c_make_encoder(
+        None, _refuse_other, _encode_str, None, ":", ",", True, False, False
+    )
+
+    def _encode_json(value) -> str:
+        return "".join(_c_encoder(value, 0))
+
+else:  # pragma: no cover - CPython has the C encoder
+
+    def _encode_json(value) -> str:
+        _check(value)
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+_json_cache: dict[str, str] = {}
+_JSON_CACHE_SIZE = 50_000
+
+
+def json_column_text(raw: str | None) -> str:
+    """The canonical JSON of a JSON column given its stored text (``None`` = SQL NULL).
+
+    Raises :class:`NotCanonical` for floats, NaN/Infinity and text that is not JSON.
+    """
+    if raw is None:
+        return "null"
+    text = _json_cache.get(raw)
+    if text is not None:
+        return text
+    if raw.__class__ is not str:
+        if isinstance(raw, bytes | bytearray):
+            raw = raw.decode()
+        else:
+            raise NotCanonical(f"$: stored JSON is a {type(raw).__name__}, not text")
+    try:
+        value, end = _scan_once(raw, 0)
+        if end != len(raw) and raw[end:].strip():
+            raise ValueError("extra data")
+    except (StopIteration, ValueError):
+        try:  # leading whitespace, or not JSON: decide as json.loads does
+            value = _decoder.decode(raw)
+        except ValueError as exc:
+            raise NotCanonical(f"$: stored JSON cannot be decoded ({exc})") from None
+    text = _encode_json(value)
+    if len(_json_cache) >= _JSON_CACHE_SIZE:
+        _json_cache.clear()
+    _json_cache[raw] = text
+    return text
+
+
+def _scalar(value) -> str:
+    """Canonical JSON of a plain column value, exactly as canonical_content writes it."""
+    if value is None:
+        return "null"
+    if value.__class__ is str:
+        return _encode_str(value)
+    if value.__class__ is int:
+        return int.__repr__(value)
+    _check(value)  # NotCanonical for floats, bytes, datetimes …
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def time_text(value) -> str:
+    """Canonical JSON of ``occurred_at`` as read from the database.
+
+    ``value`` is a datetime (naive = UTC; an aware one keeps its wall time, as ``UTCDateTime``
+    does when loading), or text: SQLite's stored ``YYYY-MM-DD HH:MM:SS.ffffff`` or the canonical
+    ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, parsed with ``datetime.fromisoformat`` as SQLAlchemy does.
+    """
+    if value.__class__ is str:
+        parsed = _fromisoformat(value)  # validates; raises ValueError when it is not a time
+        size = len(value)
+        if (
+            (size == 26 or size == 27)
+            and parsed.year >= 1000
+            and value[4] == "-"
+            and value[7] == "-"
+            and value[13] == ":"
+            and value[16] == ":"
+            and value[19] == "."
+        ):
+            # Fixed-width digits, validated by fromisoformat: only the separators change.
+            if size == 26 and parsed.tzinfo is None and value[10] in " T":
+                return '"' + value[:10] + "T" + value[11:] + 'Z"'
+            if size == 27 and value[10] == "T" and value[26] == "Z":
+                return '"' + value + '"'
+        value = parsed
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    return _encode_str(format_time(value))
+
+
+def _stored_rows(rows, contents: bool) -> list:
+    out = []
+    append = out.append
+    template = _CONTENT_TEMPLATE if contents else _HASHED_TEMPLATE
+    encode_str = _encode_str
+    scalar = _scalar
+    json_text = json_column_text
+    times = time_text
+    sha256 = hashlib.sha256
+    genesis = GENESIS
+    for (
+        _id,
+        _hash,
+        prev_hash,
+        case_id,
+        seq,
+        action,
+        from_state,
+        to_state,
+        actor_id,
+        actor_name,
+        actor_role,
+        actor_org_id,
+        occurred_at,
+        comment,
+        changes,
+        details,
+        policy_version,
+        format_version,
+    ) in rows:
+        try:
+            text = template % (
+                prev_hash or genesis,
+                encode_str(action) if action.__class__ is str else scalar(action),
+                actor_id if actor_id.__class__ is int else scalar(actor_id),
+                encode_str(actor_name) if actor_name.__class__ is str else scalar(actor_name),
+                actor_org_id if actor_org_id.__class__ is int else scalar(actor_org_id),
+                encode_str(actor_role) if actor_role.__class__ is str else scalar(actor_role),
+                case_id if case_id.__class__ is int else scalar(case_id),
+                "null" if changes is None or changes == "null" else json_text(changes),
+                encode_str(comment) if comment.__class__ is str else scalar(comment),
+                "null" if details is None or details == "null" else json_text(details),
+                format_version if format_version.__class__ is int else scalar(format_version),
+                encode_str(from_state) if from_state.__class__ is str else scalar(from_state),
+                times(occurred_at),
+                encode_str(policy_version)
+                if policy_version.__class__ is str
+                else scalar(policy_version),
+                seq if seq.__class__ is int else scalar(seq),
+                encode_str(to_state) if to_state.__class__ is str else scalar(to_state),
+            )
+            append(text.encode() if contents else sha256(text.encode()).hexdigest())
+        except (NotCanonical, TypeError, ValueError, AttributeError, UnicodeError) as exc:
+            append(exc if isinstance(exc, NotCanonical) else NotCanonical(f"$: {exc}"))
+    return out
+
+
+def hash_stored_rows(rows) -> list:
+    """The hash of each row (columns as in :data:`STORED_ROW`), or a :class:`NotCanonical`
+    instance for a row whose content has no canonical form."""
+    return _stored_rows(rows, False)
+
+
+def canonical_stored_rows(rows) -> list:
+    """:func:`canonical_content` of each row (or a :class:`NotCanonical` instance)."""
+    return _stored_rows(rows, True)
