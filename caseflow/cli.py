@@ -233,7 +233,9 @@ def serve_command(host, port):
     else:
         InlineScheduler(app).start()
         click.echo("Periodic jobs run in-process (timers every minute, checkpoints hourly).")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @caseflow_cli.command("check")

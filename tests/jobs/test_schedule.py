@@ -106,3 +106,19 @@ def test_rq_worker_runs_periodic_jobs_against_the_database(app):
 def test_worker_needs_redis(app):
     result = app.test_cli_runner().invoke(args=["caseflow", "worker", "--burst"])
     assert result.exit_code != 0 and "CASEFLOW_REDIS_URL" in result.output
+
+
+def test_serve_starts_the_schedule_and_the_server(app, monkeypatch):
+    import werkzeug.serving
+
+    from caseflow.jobs import schedule
+
+    served, started = {}, []
+    monkeypatch.setattr(werkzeug.serving, "run_simple",
+                        lambda host, port, application, **kw: served.update(
+                            host=host, port=port, app=application, **kw))  # fmt: skip
+    monkeypatch.setattr(schedule.InlineScheduler, "start", lambda self: started.append(self))
+    result = app.test_cli_runner().invoke(args=["caseflow", "serve", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    assert served["port"] == 5099 and served["app"] is app and served["threaded"]
+    assert len(started) == 1 and started[0].app is app
