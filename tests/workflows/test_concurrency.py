@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 @pytest.mark.parametrize("threads", [2, 8, 32])
 @pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 40, "max_overflow": 0})
 def test_only_one_of_many_simultaneous_approvals_wins(demo, threads):
-    rounds = 50 if threads < 32 else 20
+    rounds = 50
     with demo.app_context():
         reviewers = [
             u.id
