@@ -759,6 +759,14 @@ def release(task: Task, user, *, now=None) -> Task:
     return task
 
 
+def _check_colleague(case, wf, state, user, other, refusal) -> None:
+    """``other`` may take part in ``user``'s stage: another active person of the same role and
+    scope, who passes separation of duties for this case."""
+    if other.id == user.id or other.disabled or not _in_stage_scope(case, other, state):
+        raise refusal
+    _stage_separation(case, other, wf, state)
+
+
 def handover(task: Task, user, to_user: User, note: str, *, now=None) -> Task:
     """转交: hand a task to a colleague of the same role and scope, with a note."""
     now = now or utcnow()
@@ -770,10 +778,9 @@ def handover(task: Task, user, to_user: User, note: str, *, now=None) -> Task:
     if not (note or "").strip():
         raise InvalidInput(Reason("note_required", "请填写转交说明。", "Write a hand-over note."),
                            {"note": REQUIRED})  # fmt: skip
-    if to_user.id == user.id or to_user.disabled or not _in_stage_scope(case, to_user, state):
-        raise refused("handover_target", "只能转交给同一角色、同一范围的同事。",
-                      "Hand over only to a colleague with the same role and scope.")  # fmt: skip
-    _stage_separation(case, to_user, wf, state)
+    _check_colleague(case, wf, state, user, to_user, refused(
+        "handover_target", "只能转交给同一角色、同一范围的同事。",
+        "Hand over only to a colleague with the same role and scope."))  # fmt: skip
     _lock(case, None)
     if task.assignee_id is not None:
         task.assignee_id = to_user.id
@@ -790,17 +797,16 @@ def add_cosigner(task: Task, user, cosigner: User, *, before: bool, now=None) ->
     """加签: a colleague signs before the holder (前加签) or decides after them (后加签).
 
     Tasks in a stage are handled in order; only the last open one decides, the earlier ones
-    countersign (a ``sign`` action in the definition)."""
+    give their opinion with :func:`countersign`."""
     now = now or utcnow()
     case, wf, state = _task_for_user_op(task, user)
     if not state.allow_cosign:
         raise refused("no_cosign", "本环节不允许加签。", "This stage does not allow co-signers.")
     if task.holder_id != user.id:
         raise refused("not_yours", "只能为本人的待办加签。", "Only the holder may add a co-signer.")
-    if cosigner.id == user.id or cosigner.disabled or not _in_stage_scope(case, cosigner, state):
-        raise refused("cosigner_scope", "加签人须为同一角色、同一范围的同事。",
-                      "A co-signer must hold the same role and scope.")  # fmt: skip
-    _stage_separation(case, cosigner, wf, state)
+    _check_colleague(case, wf, state, user, cosigner, refused(
+        "cosigner_scope", "加签人须为同一角色、同一范围的同事。",
+        "A co-signer must hold the same role and scope."))  # fmt: skip
     if any(t.holder_id == cosigner.id for t in _open_tasks(case, state.key)):
         raise refused("already_cosigner", "该同事已在本环节有待办。",
                       "That colleague already has a task in this stage.")  # fmt: skip
