@@ -128,7 +128,7 @@ def create_user_command(username, roles, org_code, display_name, email, password
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    record("user_created", "info", user=user, detail="by command line")
+    record("user_created", "info", user=user, detail="by_cli")
     db.session.commit()
     click.echo(
         f"Created user {user.username} with roles {', '.join(r.describe() for r in user.roles)}"

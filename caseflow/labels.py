@@ -73,3 +73,47 @@ def scope_label(assignment) -> str:
     if assignment.scope_kind == "organisation" and assignment.organisation is not None:
         return f"{text}: {assignment.organisation.name}"
     return text
+
+
+# Codes stored in AuthEvent.detail (``code|arg|…``) and how they read.
+AUTH_DETAILS = {
+    "unknown_user": _l("unknown user name"),
+    "locked": _l("account locked"),
+    "disabled": _l("account disabled"),
+    "wrong_password": _l("wrong password (attempt %(n)s)"),
+    "wrong_code": _l("wrong or reused code (attempt %(n)s)"),
+    "locked_until": _l("locked until %(time)s"),
+    "idle_timeout": _l("no activity for too long"),
+    "absolute_lifetime": _l("maximum session length reached"),
+    "user_disabled": _l("user disabled"),
+    "password_changed": _l("password changed"),
+    "password_reset": _l("password reset by an administrator"),
+    "sessions_ended": _l("%(n)s session(s) ended: %(reason)s"),
+    "by_admin": _l("by an administrator"),
+    "by_user": _l("by %(user)s"),
+    "by_cli": _l("from the command line"),
+}
+
+
+def auth_detail(detail: str | None) -> str:
+    """An AuthEvent detail in the reader's language."""
+    if not detail:
+        return ""
+    code, *args = detail.split("|")
+    label = AUTH_DETAILS.get(code)
+    if label is None:
+        return detail
+    params = {}
+    if code in ("wrong_password", "wrong_code") and args:
+        params = {"n": args[0]}
+    elif code == "locked_until" and args:
+        from datetime import datetime
+
+        from caseflow.timeutil import to_local
+
+        params = {"time": to_local(datetime.fromisoformat(args[0])).strftime("%H:%M")}
+    elif code == "sessions_ended" and len(args) == 2:
+        params = {"n": args[0], "reason": auth_detail(args[1])}
+    elif code == "by_user" and args:
+        params = {"user": args[0]}
+    return str(label) % params if params else str(label)

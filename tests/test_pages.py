@@ -220,3 +220,30 @@ def test_language_left_by_a_previous_user_does_not_change_preference(demo):
     with demo.app_context():
         user = db.session.scalar(select(User).where(User.username == "chengdu_reviewer"))
         assert user.locale is None
+
+
+@pytest.mark.parametrize(("lang", "foreign"), [("zh_CN", "wrong password"), ("en", "密码错误")])
+def test_sign_in_log_details_are_in_the_page_language(demo, lang, foreign):
+    from tests.helpers import get_csrf
+
+    intruder = demo.test_client()
+    for _ in range(5):
+        login(intruder, "chengdu_reviewer", "Wrong-password-1")
+    login(intruder, "nobody-here", "Wrong-password-1")
+    auditor = demo.test_client()
+    login(auditor, "auditor")
+    auditor.get(f"/lang/{lang}")
+    admin = demo.test_client()
+    login(admin, "admin")
+    with demo.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "chengdu_reviewer"))
+    token = get_csrf(admin, f"/admin/users/{user_id}")
+    admin.post(f"/admin/users/{user_id}/unlock", data={"csrf_token": token})
+    html = auditor.get("/audit/auth-events").get_data(as_text=True)
+    text = visible_text(html)
+    assert foreign not in text
+    for english in ("unknown user", "locked until", "by admin", "wrong password"):
+        if lang == "zh_CN":
+            assert english not in text
+    expected = "密码错误（第 5 次）" if lang == "zh_CN" else "wrong password (attempt 5)"
+    assert expected in text

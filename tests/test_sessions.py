@@ -49,7 +49,7 @@ def test_absolute_lifetime_even_when_active(demo, client):
         assert not is_logged_in(client)
     with demo.app_context():
         row = db.session.scalar(select(UserSession))
-        assert row.revoked_reason == "absolute lifetime"
+        assert row.revoked_reason == "absolute_lifetime"
 
 
 def test_no_long_lived_remember_cookie(demo, client):

@@ -56,7 +56,7 @@ def new_user():
             db.session.rollback()
             form.roles.errors.append(str(exc))
         else:
-            record("user_created", "info", user=user, detail=f"by {current_user.username}")
+            record("user_created", "info", user=user, detail=f"by_user|{current_user.username}")
             db.session.commit()
             return render_template("admin/password_once.html", user=user, password=password)
     return render_template("admin/user_form.html", form=form)
@@ -83,17 +83,17 @@ def user_action(user_id, op):
         flash(_("The user is disabled and all their sessions have ended."), "success")
     elif op == "enable":
         user.disabled = False
-        record("user_enabled", "info", user=user, detail=f"by {current_user.username}")
+        record("user_enabled", "info", user=user, detail=f"by_user|{current_user.username}")
         flash(_("The user is enabled."), "success")
     elif op == "unlock":
         user.locked_until = None
         user.failed_logins = 0
-        record("unlock", "info", user=user, detail=f"by {current_user.username}")
+        record("unlock", "info", user=user, detail=f"by_user|{current_user.username}")
         flash(_("The account is unlocked."), "success")
     else:
         password = random_password()
         set_password(user, password, by_admin=True)
-        revoke_all_sessions(user, "password reset")
+        revoke_all_sessions(user, "password_reset")
         db.session.commit()
         return render_template("admin/password_once.html", user=user, password=password)
     db.session.commit()

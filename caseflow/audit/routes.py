@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from caseflow.authz import permission_required
 from caseflow.extensions import db
+from caseflow.labels import auth_detail
 from caseflow.models import AuthEvent
 from caseflow.models.auth_events import AUTH_EVENT_KINDS
 
@@ -32,4 +33,5 @@ def auth_events():
         kind=kind,
         outcome=outcome,
         username=username,
+        auth_detail=auth_detail,
     )

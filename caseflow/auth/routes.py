@@ -108,7 +108,7 @@ def mfa_verify():
             record("mfa", "success", user=user)
             next_url = session.get("next")
             return _finish_login(user, next_url)
-        register_failure(user, "mfa", "wrong or reused code")
+        register_failure(user, "mfa", "wrong_code")
         db.session.commit()
         if user.is_locked():
             session.pop(PENDING_KEY, None)

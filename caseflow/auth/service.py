@@ -25,6 +25,8 @@ def client_ip() -> str | None:
 
 
 def record(kind: str, outcome: str, user=None, username=None, detail=None) -> AuthEvent:
+    """Record an authentication event. ``detail`` is a code with ``|``-separated arguments,
+    shown in the reader's language by ``labels.auth_detail``."""
     event = AuthEvent(
         kind=kind,
         outcome=outcome,
@@ -57,7 +59,7 @@ def check_password_login(username: str, password: str) -> LoginResult:
     user = db.session.scalar(select(User).where(User.username == username)) if username else None
     if user is None:
         verify_password(None, password)
-        record("login", "failure", username=username[:80], detail="unknown user")
+        record("login", "failure", username=username[:80], detail="unknown_user")
         db.session.commit()
         return LoginResult(LoginResult.FAILED)
     if user.is_locked(now):
@@ -66,7 +68,7 @@ def check_password_login(username: str, password: str) -> LoginResult:
         db.session.commit()
         return LoginResult(LoginResult.FAILED)
     if not verify_password(user.password_hash, password):
-        register_failure(user, "login", "wrong password")
+        register_failure(user, "login", "wrong_password")
         db.session.commit()
         return LoginResult(LoginResult.FAILED)
     if user.disabled:
@@ -79,14 +81,16 @@ def check_password_login(username: str, password: str) -> LoginResult:
 
 
 def register_failure(user, kind: str, detail: str) -> None:
-    """Count a failed password or code; lock the account after the configured number in a row."""
+    """Count a failed password or code; lock the account after the configured number in a row.
+
+    ``detail`` is a code (see ``labels.AUTH_DETAILS``); the attempt number is appended."""
     cfg = current_app.config
     user.failed_logins = (user.failed_logins or 0) + 1
-    record(kind, "failure", user=user, detail=f"{detail} ({user.failed_logins})")
+    record(kind, "failure", user=user, detail=f"{detail}|{user.failed_logins}")
     if user.failed_logins >= cfg["LOCKOUT_THRESHOLD"]:
         user.locked_until = utcnow() + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
         user.failed_logins = 0
-        record("lockout", "info", user=user, detail=f"locked until {user.locked_until:%H:%M}Z")
+        record("lockout", "info", user=user, detail=f"locked_until|{user.locked_until.isoformat()}")
 
 
 def needs_mfa(user) -> bool:
@@ -149,12 +153,12 @@ def validate_session(user_id: int):
     absolute = timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"])
     reason = None
     if now - row.last_seen_at > idle:
-        reason = "idle timeout"
+        reason = "idle_timeout"
     elif now - row.created_at > absolute:
-        reason = "absolute lifetime"
+        reason = "absolute_lifetime"
     user = row.user
     if reason is None and user.disabled:
-        reason = "user disabled"
+        reason = "user_disabled"
     if reason:
         row.revoked_at = now
         row.revoked_reason = reason
@@ -183,7 +187,12 @@ def revoke_all_sessions(user, reason: str) -> int:
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
     if result.rowcount:
-        record("session_revoked", "info", user=user, detail=f"{result.rowcount} ({reason})")
+        record(
+            "session_revoked",
+            "info",
+            user=user,
+            detail=f"sessions_ended|{result.rowcount}|{reason}",
+        )
     return result.rowcount
 
 
@@ -192,8 +201,8 @@ def set_password(user, new_password: str, *, by_admin: bool = False) -> None:
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.must_change_password = by_admin
-    revoke_all_sessions(user, "password changed")
-    record("password_change", "success", user=user, detail="by admin" if by_admin else None)
+    revoke_all_sessions(user, "password_changed")
+    record("password_change", "success", user=user, detail="by_admin" if by_admin else None)
 
 
 def must_change_password(user) -> bool:
@@ -202,5 +211,5 @@ def must_change_password(user) -> bool:
 
 def disable_user(user) -> None:
     user.disabled = True
-    revoke_all_sessions(user, "user disabled")
+    revoke_all_sessions(user, "user_disabled")
     record("user_disabled", "info", user=user)
