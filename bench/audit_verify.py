@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import random
 import sys
@@ -218,8 +217,8 @@ def fast_path_only(events) -> float:
             **event,
             "id": 0,
             "occurred_at": f"{event['occurred_at']:%Y-%m-%d %H:%M:%S.%f}",
-            "changes": json.dumps(event["changes"]),
-            "details": json.dumps(event["details"]),
+            "changes": chain.canonical_json(event["changes"]),  # as the engines store it
+            "details": chain.canonical_json(event["details"]),
         }
         rows.append(tuple(stored[name] for name in chain.STORED_ROW))
     chain._json_cache.clear()

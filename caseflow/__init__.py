@@ -40,8 +40,15 @@ def create_app(config: Config | str | None = None) -> Flask:
     app.config["CASEFLOW_PROFILE"] = cfg.NAME
     app.config["VERSION"] = __version__
 
+    from caseflow.audit.chain import canonical_json
     from caseflow.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    # JSON columns are written in the canonical form of the audit chain (sorted keys, compact,
+    # UTF-8), so that verification hashes event JSON as stored. Other options are kept.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_serializer": canonical_json,
+        **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+    }
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
     csrf.init_app(app)

@@ -334,10 +334,122 @@ def _stored_rows(rows, contents: bool) -> list:
     return out
 
 
+def canonical_json(value) -> str:
+    """The canonical JSON text of ``value`` (sorted keys, compact, UTF-8): the engines'
+    ``json_serializer``, so that JSON columns are stored as they are hashed."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# Marks stored JSON text that is not one valid JSON value (see ``hash_stored_rows``): it can
+# never appear unescaped in canonical content, so a marked row never matches as stored.
+INVALID_JSON_MARK = "\x00"
+
+
+def _unmark(raw):
+    if raw.__class__ is str and raw[:1] == INVALID_JSON_MARK:
+        return raw[1:]
+    return raw
+
+
 def hash_stored_rows(rows) -> list:
     """The hash of each row (columns as in :data:`STORED_ROW`), or a :class:`NotCanonical`
-    instance for a row whose content has no canonical form."""
-    return _stored_rows(rows, False)
+    instance for a row whose content has no canonical form.
+
+    JSON columns are stored canonical (see :func:`canonical_json`), so each row is first hashed
+    with their text as stored; only when that differs from the row's stored ``hash`` is the
+    content rebuilt by decoding and re-encoding the JSON (older or re-formatted rows), which
+    gives the same result as :func:`compute_hash`. The stored text of each JSON column must be
+    one valid JSON value, or prefixed with :data:`INVALID_JSON_MARK` (PostgreSQL's ``json`` type
+    guarantees it; ``verify`` marks invalid text on SQLite): JSON values delimit themselves, so
+    text matching as stored is then exactly the canonical text that was hashed.
+    """
+    out = []
+    append = out.append
+    template = _HASHED_TEMPLATE
+    encode_str = _encode_str
+    scalar = _scalar
+    sha256 = hashlib.sha256
+    genesis = GENESIS
+    redo = None
+    for row in rows:
+        (
+            _id,
+            stored_hash,
+            prev_hash,
+            case_id,
+            seq,
+            action,
+            from_state,
+            to_state,
+            actor_id,
+            actor_name,
+            actor_role,
+            actor_org_id,
+            occurred_at,
+            comment,
+            changes,
+            details,
+            policy_version,
+            format_version,
+        ) = row
+        try:
+            text = template % (
+                prev_hash or genesis,
+                encode_str(action) if action.__class__ is str else scalar(action),
+                actor_id if actor_id.__class__ is int else scalar(actor_id),
+                encode_str(actor_name) if actor_name.__class__ is str else scalar(actor_name),
+                actor_org_id if actor_org_id.__class__ is int else scalar(actor_org_id),
+                encode_str(actor_role) if actor_role.__class__ is str else scalar(actor_role),
+                case_id if case_id.__class__ is int else scalar(case_id),
+                changes if changes.__class__ is str else _RAW_NOT_TEXT[changes is None],
+                encode_str(comment) if comment.__class__ is str else scalar(comment),
+                details if details.__class__ is str else _RAW_NOT_TEXT[details is None],
+                format_version if format_version.__class__ is int else scalar(format_version),
+                encode_str(from_state) if from_state.__class__ is str else scalar(from_state),
+                # As stored by SQLite (the separator is checked) or formatted by PostgreSQL;
+                # any other form is decided by the rebuild.
+                (
+                    f'"{occurred_at[:10]}T{occurred_at[11:]}Z"'
+                    if len(occurred_at) == 26 and occurred_at[10] in " T"
+                    else f'"{occurred_at}"'
+                    if len(occurred_at) == 27 and occurred_at[10] == "T" and occurred_at[26] == "Z"
+                    else INVALID_JSON_MARK
+                )
+                if occurred_at.__class__ is str
+                else INVALID_JSON_MARK,
+                encode_str(policy_version)
+                if policy_version.__class__ is str
+                else scalar(policy_version),
+                seq if seq.__class__ is int else scalar(seq),
+                encode_str(to_state) if to_state.__class__ is str else scalar(to_state),
+            )
+            digest = sha256(text.encode()).hexdigest()
+        except (NotCanonical, TypeError, ValueError, AttributeError, UnicodeError):
+            digest = None
+        if digest is not None and digest == stored_hash:
+            append(digest)
+            continue
+        # Not as stored: rebuild the canonical form (the result for this row is final).
+        if redo is None:
+            redo = []
+        redo.append(len(out))
+        append(row)
+    if redo is not None:
+        rebuilt = _stored_rows(
+            [
+                (*row[:14], _unmark(row[14]), _unmark(row[15]), *row[16:])
+                for row in (out[index] for index in redo)
+            ],
+            False,
+        )
+        for index, result in zip(redo, rebuilt, strict=True):
+            out[index] = result
+    return out
+
+
+# A JSON column that is not text as stored: SQL NULL is JSON null; anything else cannot match
+# as stored (``\x00`` never appears unescaped in canonical JSON) and is decided by the rebuild.
+_RAW_NOT_TEXT = {True: "null", False: INVALID_JSON_MARK}
 
 
 def canonical_stored_rows(rows) -> list:

@@ -54,13 +54,23 @@ PG_TIME_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
 def _event_columns(dialect: str) -> list:
-    """The columns of ``chain.STORED_ROW``: JSON columns as their stored text; ``occurred_at``
+    """The columns of ``chain.STORED_ROW``: JSON columns as their stored text (marked on SQLite
+    when it is not valid JSON); ``occurred_at``
     as SQLite stores it, or formatted by PostgreSQL (``chain.time_text`` checks either)."""
     columns = []
     for name in chain.STORED_ROW:
         column = _events.c[name]
         if name in ("changes", "details"):
-            column = sa.cast(column, sa.Text).label(name)
+            column = sa.cast(column, sa.Text)
+            if dialect == "sqlite":
+                # TEXT holds anything: mark what is not one valid JSON value, so that it is
+                # never hashed as stored (see ``chain.hash_stored_rows``). PostgreSQL's json
+                # type only holds valid JSON.
+                column = sa.case(
+                    (sa.func.json_valid(column) == 1, column),
+                    else_=sa.literal(chain.INVALID_JSON_MARK) + column,
+                )
+            column = column.label(name)
         elif name == "occurred_at":
             if dialect == "postgresql":
                 column = sa.func.to_char(column, PG_TIME_FORMAT).label(name)
@@ -149,6 +159,29 @@ def _stream(conn, stmt, batch_size: int):
     return conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
 
 
+def _event_batches(conn, stmt, batch_size: int):
+    """The rows of ``stmt`` in lists of ``batch_size``, as plain tuples from the driver's cursor
+    (a server-side one on PostgreSQL): the selected columns need no result processing, and
+    skipping SQLAlchemy's rows saves about a microsecond per event."""
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    dbapi_connection = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cursor = dbapi_connection.cursor(name=f"caseflow_verify_{id(stmt):x}")
+        cursor.itersize = batch_size
+    else:
+        cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        fetch = cursor.fetchmany
+        while rows := fetch(batch_size):
+            yield rows
+    finally:
+        cursor.close()
+
+
 def _check_case_row(scan: _Scan, case_row, last_seq: int, last_hash: str | None) -> None:
     """Compare the case row's chain head with the last event read."""
     case_id, reference, recorded_seq, recorded_head = case_row
@@ -205,7 +238,7 @@ def _scan(
         case_stmt = case_stmt.where(_cases.c.id < hi)
         event_stmt = event_stmt.where(_events.c.case_id < hi)
     case_rows = iter(_stream(conn, case_stmt, batch_size))
-    event_result = _stream(conn, event_stmt, batch_size)
+    event_batches = _event_batches(conn, event_stmt, batch_size)
 
     hash_rows = chain.hash_stored_rows
     genesis = chain.GENESIS
@@ -220,7 +253,7 @@ def _scan(
     last_hash = genesis
     bad = False  # the current case has a problem: skip its remaining events
     cp_head = None  # "seq:hash" of the case's last event with id <= checkpoint_seq
-    for rows in event_result.partitions():
+    for rows in event_batches:
         events += len(rows)
         computed_hashes = hash_rows(rows)
         for index, row in enumerate(rows):

@@ -306,3 +306,100 @@ def test_same_event_hashes_the_same_on_sqlite_and_postgresql(both_backends):
     assert len(hashes["sqlite"]) == 7
     assert fields["sqlite"] == fields["postgresql"]  # the same events (ids included) …
     assert hashes["sqlite"] == hashes["postgresql"]  # … hash the same
+
+
+def test_json_columns_are_stored_canonical_on_both_backends(both_backends):
+    from caseflow.demo import seed_demo
+
+    changes = {"金额": ["100", "200"], "b": [None, 'x "y"\n'], "a": {"z": 1, "c": [True]}}
+    details = {"kind": "standard", "items": ["营业执照"]}
+    for app in both_backends.values():
+        with app.app_context():
+            seed_demo()
+            db.session.commit()
+            case_id = build_case("SE-2026-510100-0101", 2, case_id=1)
+            case = db.session.get(Case, case_id)
+            append_event(
+                case,
+                action="edit",
+                occurred_at=WHEN,
+                changes=changes,
+                details=details,
+            )
+            db.session.commit()
+            stored = db.session.execute(
+                sa.select(
+                    sa.cast(CaseEvent.changes, sa.Text), sa.cast(CaseEvent.details, sa.Text)
+                ).where(CaseEvent.case_id == case_id, CaseEvent.seq == 3)
+            ).one()
+            assert tuple(stored) == (chain.canonical_json(changes), chain.canonical_json(details))
+            db.session.remove()
+            assert verify_all().ok
+            db.engine.dispose()
+
+
+def _with(row: tuple, **values) -> tuple:
+    data = dict(zip(STORED_ROW, row, strict=True))
+    data.update(values)
+    return tuple(data.values())
+
+
+def test_rows_stored_non_canonically_verify_through_the_rebuild():
+    canonical = stored_row(STABLE_FIELDS, None, sqlite_time(WHEN), chain.canonical_json)
+    canonical = _with(canonical, hash=STABLE_HASH)
+    assert hash_stored_rows([canonical]) == [STABLE_HASH]
+    # Stored by an older serializer, or reformatted without changing the content.
+    for dumps in (json.dumps, lambda v: json.dumps(v, ensure_ascii=False, indent=2)):
+        row = _with(
+            canonical,
+            changes=dumps(STABLE_FIELDS["changes"]),
+            details=dumps(STABLE_FIELDS["details"]),
+        )
+        assert hash_stored_rows([row]) == [STABLE_HASH]
+    # Keys reordered: equal content, still the same hash.
+    row = _with(canonical, details='{"kind":"standard","items":["营业执照","办学许可证"]}')
+    assert hash_stored_rows([row]) == [STABLE_HASH]
+    # A change of content fails as stored and rebuilt.
+    row = _with(canonical, details='{"items":["营业执照"],"kind":"standard"}')
+    assert hash_stored_rows([row]) == [
+        compute_hash(
+            None, {**STABLE_FIELDS, "details": {"items": ["营业执照"], "kind": "standard"}}
+        )
+    ]
+    assert hash_stored_rows([row]) != [STABLE_HASH]
+    # Text marked as not valid JSON is never hashed as stored.
+    row = _with(canonical, details=chain.INVALID_JSON_MARK + canonical[STORED_ROW.index("details")])
+    assert hash_stored_rows([row]) == [STABLE_HASH]
+    (result,) = hash_stored_rows([_with(canonical, details=chain.INVALID_JSON_MARK + "{x")])
+    assert isinstance(result, NotCanonical)
+
+
+def test_text_moved_between_json_columns_is_not_accepted():
+    """Invalid JSON text that would rebuild the hashed bytes when concatenated is caught."""
+    fields = {
+        **STABLE_FIELDS,
+        "comment": "c",
+        "changes": {"q": 1},
+        "details": {"a": 0, "comment": "c2", "details": 5},
+    }
+    digest = compute_hash(None, fields)
+    row = _with(
+        stored_row(fields, None, sqlite_time(WHEN), chain.canonical_json),
+        hash=digest,
+        changes='{"q":1},"comment":"c","details":{"a":0',
+        comment="c2",
+        details="5}",
+    )
+    # Hashed as stored, the text would match: verify marks it on SQLite (PostgreSQL's json type
+    # refuses it), so it is decided by the rebuild.
+    assert hash_stored_rows([row]) == [digest]
+    (result,) = hash_stored_rows(
+        [
+            _with(
+                row,
+                changes=chain.INVALID_JSON_MARK + row[STORED_ROW.index("changes")],
+                details=chain.INVALID_JSON_MARK + row[STORED_ROW.index("details")],
+            )
+        ]
+    )
+    assert isinstance(result, NotCanonical)
