@@ -34,7 +34,14 @@ from caseflow.timeutil import utcnow
 from caseflow.workflows import clock as clocks
 from caseflow.workflows import registry
 from caseflow.workflows.definition import State, Transition, Workflow
-from caseflow.workflows.errors import STALE, InvalidInput, Reason, StaleCase, refused
+from caseflow.workflows.errors import (
+    STALE,
+    ActionRefused,
+    InvalidInput,
+    Reason,
+    StaleCase,
+    refused,
+)
 
 # Actions recorded as events that are not decisions: they never count as "acting in a stage".
 TASK_ACTIONS = frozenset(
@@ -490,16 +497,10 @@ def available_actions(case: Case, user) -> list[ActionInfo]:
             role = permitted_role(case, user, wf, state, t)
             ctx = ActionContext(case, user, wf, state, t, {}, None, utcnow(), role)
             _check_guards(ctx)
-        except refused_types():
+        except ActionRefused:
             continue
         found.append(ActionInfo(t.action, t.kind, t.label_zh, t.label_en, t.comment, t.fields))
     return found
-
-
-def refused_types():
-    from caseflow.workflows.errors import ActionRefused
-
-    return (ActionRefused,)
 
 
 def _check_guards(ctx: ActionContext) -> None:
@@ -509,8 +510,6 @@ def _check_guards(ctx: ActionContext) -> None:
     for name in names:
         reason = registry.GUARDS[name](ctx)
         if reason is not None:
-            from caseflow.workflows.errors import ActionRefused
-
             raise ActionRefused(reason)
 
 
@@ -682,8 +681,6 @@ def _enter_state(ctx: ActionContext, new: State) -> None:
             db.session.flush()
             _outbox(case, None, "notify_assignees",
                     {"to": "tasks", "task_ids": [t.id for t in tasks]})  # fmt: skip
-    if new.kind == "applicant" and ctx.transition.kind in ("return_supplement", "reject"):
-        pass  # the transition's own effects tell the applicant
     clocks.set_state_timers(case, new, due, ctx.now)
 
 
