@@ -86,6 +86,9 @@ class Config:
         self.REDIS_URL = env("REDIS_URL")
         self.UPLOAD_FOLDER = env("UPLOAD_FOLDER", str(inst / "uploads"))
         self.MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_MB", 25) * 1024 * 1024
+        self.MAX_ATTACHMENT_MB = env_int("MAX_ATTACHMENT_MB", 20)
+        # The sample workflow (测试许可) for the demo and tests; off in production unless asked.
+        self.SAMPLE_WORKFLOW = env_bool("SAMPLE_WORKFLOW", self.NAME != "production")
 
         # Mail: e-mail is sent only when a host is configured.
         self.MAIL_HOST = env("MAIL_HOST")

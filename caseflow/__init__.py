@@ -57,8 +57,11 @@ def create_app(config: Config | str | None = None) -> Flask:
     _init_login(app, login_manager)
 
     from caseflow import models  # noqa: F401  (register the tables)
-    from caseflow.workflows import registry
+    from caseflow import documents  # noqa: F401  (registers the document kinds)
+    from caseflow.workflows import notices, registry  # noqa: F401  (notice guards)
 
+    if app.config.get("SAMPLE_WORKFLOW"):
+        from caseflow.workflows import sample  # noqa: F401  (registers the sample workflow)
     registry.validate_or_raise()  # a broken workflow table must not start
 
     _register_blueprints(app)
@@ -98,11 +101,18 @@ def _init_login(app, login_manager):
 
 def _register_blueprints(app):
     from caseflow.admin.routes import bp as admin_bp
+    from caseflow.applicant.routes import bp as applicant_bp
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.auth.routes import bp as auth_bp
+    from caseflow.cases import bp as cases_bp
     from caseflow.main.routes import bp as main_bp
+    from caseflow.notify.routes import bp as notify_bp
+    from caseflow.public.routes import bp as public_bp
+    from caseflow.review.routes import bp as review_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, audit_bp):
+    blueprints = (main_bp, auth_bp, admin_bp, audit_bp, cases_bp, review_bp, applicant_bp,
+                  public_bp, notify_bp)  # fmt: skip
+    for bp in blueprints:
         app.register_blueprint(bp)
 
 

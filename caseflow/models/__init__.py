@@ -1,5 +1,6 @@
 """Models, one file per aggregate. Import from here: ``from caseflow.models import User``."""
 
+from caseflow.models.attachments import Attachment
 from caseflow.models.auth_events import AuthEvent
 from caseflow.models.cases import (
     Case,
@@ -9,7 +10,10 @@ from caseflow.models.cases import (
     ReferenceCounter,
     SupplementItem,
 )
+from caseflow.models.documents import Document, DocumentCounter
 from caseflow.models.events import AuditCheckpoint, CaseEvent
+from caseflow.models.notices import Objection, PublicNotice
+from caseflow.models.notifications import Notification, Reminder
 from caseflow.models.orgs import Organisation
 from caseflow.models.regions import PROVINCE_CODE, Region
 from caseflow.models.tasks import CalendarOverride, CalendarYear, OutboxMessage, Task, Timer
@@ -17,6 +21,7 @@ from caseflow.models.users import RoleAssignment, User, UserSession
 
 __all__ = [
     "PROVINCE_CODE",
+    "Attachment",
     "AuditCheckpoint",
     "AuthEvent",
     "CalendarOverride",
@@ -26,10 +31,16 @@ __all__ = [
     "CaseEvent",
     "CaseParticipant",
     "ConflictDeclaration",
+    "Document",
+    "DocumentCounter",
+    "Notification",
+    "Objection",
     "Organisation",
     "OutboxMessage",
+    "PublicNotice",
     "ReferenceCounter",
     "Region",
+    "Reminder",
     "RoleAssignment",
     "SupplementItem",
     "Task",

@@ -19,6 +19,8 @@ class Task(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("cases.id"), nullable=False)
     stage = db.Column(db.String(40), nullable=False)
+    # "stage" for sign-off tasks; "objection" for an objection (异议) to resolve during a notice.
+    kind = db.Column(db.String(12), nullable=False, default="stage", server_default="stage")
     visit = db.Column(db.Integer, nullable=False)  # the case event seq that opened the stage
     mode = db.Column(db.String(10), nullable=False)  # single | all | any
     role = db.Column(db.String(30), nullable=False)
@@ -43,10 +45,12 @@ class Task(db.Model):
     __table_args__ = (
         db.CheckConstraint("status in ('open', 'done', 'cancelled')", name="status"),
         db.CheckConstraint("mode in ('single', 'all', 'any')", name="mode"),
+        db.CheckConstraint("kind in ('stage', 'objection')", name="kind"),
         db.Index("ix_tasks_queue", "status", "role", "region_code", "due_on"),
         db.Index("ix_tasks_assignee", "assignee_id", "status"),
         db.Index("ix_tasks_claimed", "claimed_by_id", "status"),
         db.Index("ix_tasks_case", "case_id", "status"),
+        db.Index("ix_tasks_done", "completed_by_id", "completed_at"),
     )
 
     @property

@@ -53,6 +53,35 @@ class Assign:
     scope: str  # one of SCOPE_RULES
 
 
+NOTICE_MASKS = ("name", "id_number")
+
+
+@dataclass(frozen=True)
+class NoticeField:
+    """A field of the case data shown on a public notice, masked when it is personal data."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    mask: str | None = None  # one of NOTICE_MASKS
+
+    def label(self, english: bool) -> str:
+        return self.label_en if english else self.label_zh
+
+
+@dataclass(frozen=True)
+class AttachmentType:
+    """A kind of file a case of this workflow carries (e.g. a feasibility report)."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    required: bool = False
+
+    def label(self, english: bool) -> str:
+        return self.label_en if english else self.label_zh
+
+
 @dataclass(frozen=True)
 class State:
     key: str
@@ -72,6 +101,12 @@ class State:
     min_panel: int | None = None  # at least this many assigned people (panel stages)
     odd_panel: bool = False  # the panel must have an odd number of members
     panel_assigned_by: str = "province_reviewer"  # the role that picks the panel members
+    # Public states (公示): what the notice shows, who resolves objections (异议), and the action
+    # applied when an objection is upheld. The notice's outcome waits for every objection.
+    notice_fields: tuple[NoticeField, ...] = ()
+    objections: Assign | None = None
+    objection_time_limit: int | None = None  # working days to resolve an objection
+    objection_upheld: str | None = None
 
     @property
     def is_stage(self) -> bool:
@@ -100,6 +135,7 @@ class Transition:
     comment: str = "optional"
     effects: tuple[str, ...] = ()
     clock: str | None = None  # start | stop | extend
+    documents: tuple[str, ...] = ()  # numbered documents issued by this action (文书)
 
     def label(self, english: bool) -> str:
         return self.label_en if english else self.label_zh
@@ -138,6 +174,10 @@ class Workflow:
     transitions: tuple[Transition, ...]
     clock: Clock | None = None
     remedies: Remedies = field(default_factory=Remedies)
+    attachments: tuple[AttachmentType, ...] = ()
+
+    def attachment_type(self, key: str) -> AttachmentType | None:
+        return next((a for a in self.attachments if a.key == key), None)
 
     def __post_init__(self):
         object.__setattr__(self, "_states", {s.key: s for s in self.states})

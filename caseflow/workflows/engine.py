@@ -31,8 +31,9 @@ from caseflow.models import (
 )
 from caseflow.models.regions import PROVINCE_CODE
 from caseflow.timeutil import utcnow
+from caseflow import documents
 from caseflow.workflows import clock as clocks
-from caseflow.workflows import registry
+from caseflow.workflows import notices, registry
 from caseflow.workflows.definition import State, Transition, Workflow
 from caseflow.workflows.errors import (
     STALE,
@@ -46,7 +47,7 @@ from caseflow.workflows.errors import (
 # Actions recorded as events that are not decisions: they never count as "acting in a stage".
 TASK_ACTIONS = frozenset(
     {"create", "edit", "claim", "release", "handover", "add_cosigner", "assign_panel",
-     "answer_item", "remind", "overdue"}
+     "answer_item", "remind", "overdue", "attach", "file_objection"}
 )  # fmt: skip
 NON_ACTING_ROLES = frozenset({"admin", "auditor"})
 
@@ -618,6 +619,8 @@ def _perform(ctx: ActionContext) -> None:
         policy_version=case.policy_version,
     )
     if moved:
+        if state.kind == "public":
+            notices.close_notice(case, state, ctx.now)
         case.state = target
         case.entered_seq = event.seq
         new_state = wf.state(target)
@@ -626,6 +629,8 @@ def _perform(ctx: ActionContext) -> None:
             case.closed_at = ctx.now
     case.updated_at = ctx.now
     db.session.flush()
+    for kind in t.documents:
+        documents.issue(case, kind, event, ctx)
     for name in t.effects:
         payload = registry.EFFECTS[name](ctx)
         if payload is not None:
@@ -681,6 +686,8 @@ def _enter_state(ctx: ActionContext, new: State) -> None:
             db.session.flush()
             _outbox(case, None, "notify_assignees",
                     {"to": "tasks", "task_ids": [t.id for t in tasks]})  # fmt: skip
+    if new.kind == "public":
+        notices.open_notice(ctx, new, due)
     clocks.set_state_timers(case, new, due, ctx.now)
 
 

@@ -14,6 +14,7 @@ from caseflow.workflows.definition import (
     CLOCK_OPS,
     COMMENT_RULES,
     FIELD_TYPES,
+    NOTICE_MASKS,
     SCOPE_RULES,
     SIGN_OFF_MODES,
     STATE_KINDS,
@@ -25,11 +26,14 @@ WORKFLOWS: dict[str, Workflow] = {}
 GUARDS: dict[str, Callable] = {}
 ROUTERS: dict[str, Callable] = {}
 EFFECTS: dict[str, Callable] = {}
+# Numbered document kinds (caseflow.documents registers them): name → its description.
+DOCUMENT_KINDS: dict[str, object] = {}
 ACTOR_ROLES = set(ROLES) | {"system", "public"}
 # Engine-level actions every stage may offer; a definition may not reuse these names.
 RESERVED_ACTIONS = frozenset(
     {"create", "edit", "claim", "release", "handover", "add_cosigner", "countersign",
-     "assign_panel", "answer_item", "remind", "overdue"}
+     "assign_panel", "answer_item", "remind", "overdue", "attach", "file_objection",
+     "dismiss_objection"}
 )  # fmt: skip
 
 
@@ -58,6 +62,10 @@ def effect(name: str):
         return fn
 
     return decorator
+
+
+def document_kind(name: str, spec) -> None:
+    DOCUMENT_KINDS[name] = spec
 
 
 def register(workflow: Workflow) -> Workflow:
@@ -113,6 +121,7 @@ def problems(wf: Workflow) -> list[str]:
             out.append(f"{where}: a non-terminal state needs an exit")
         if s.panel_assigned_by not in ROLES:
             out.append(f"{where}: unknown panel_assigned_by role {s.panel_assigned_by!r}")
+        out.extend(_notice_problems(wf, s, where))
     seen_actions: set[tuple[str, str]] = set()
     for t in wf.transitions:
         where = f"{wf.key}:{t.action}"
@@ -151,6 +160,9 @@ def problems(wf: Workflow) -> list[str]:
         for name in t.effects:
             if name not in EFFECTS:
                 out.append(f"{where}: effect {name!r} is not registered")
+        for name in t.documents:
+            if name not in DOCUMENT_KINDS:
+                out.append(f"{where}: document kind {name!r} is not registered")
         for role in t.roles:
             if role not in ACTOR_ROLES:
                 out.append(f"{where}: unknown role {role!r}")
@@ -175,6 +187,26 @@ def problems(wf: Workflow) -> list[str]:
         if supplement_target and wf.state(t.target).kind != "applicant":
             out.append(f"{where}: supplements go to an applicant state")
     out.extend(unreachable(wf))
+    return out
+
+
+def _notice_problems(wf: Workflow, s, where: str) -> list[str]:
+    out = []
+    if s.kind != "public":
+        if s.notice_fields or s.objections or s.objection_upheld:
+            out.append(f"{where}: notice fields and objections belong to public states")
+        return out
+    if not s.time_limit or not s.on_timeout:
+        out.append(f"{where}: a public notice needs a period (time_limit) and an on_timeout action")
+    for f in s.notice_fields:
+        if f.mask is not None and f.mask not in NOTICE_MASKS:
+            out.append(f"{where}: notice field {f.key!r} has unknown mask {f.mask!r}")
+    if s.objections is not None:
+        if s.objections.role not in ROLES or s.objections.scope not in ("province", "applicant_region"):
+            out.append(f"{where}: objections go to a role with province or applicant_region scope")
+        upheld = wf.transition(s.key, s.objection_upheld or "")
+        if upheld is None or s.objections.role not in upheld.roles:
+            out.append(f"{where}: objection_upheld must be an action of the objection role here")
     return out
 
 

@@ -1,0 +1,33 @@
+"""Who may see a case. Object-level: a case the user may not see is a 404, never a 403 that
+would confirm it exists."""
+
+from flask import abort
+from sqlalchemy import exists, or_, select
+
+from caseflow.authz import can
+from caseflow.extensions import db
+from caseflow.models import Case, CaseParticipant, Task
+
+
+def can_view(user, case: Case) -> bool:
+    """Role and scope (the applicant's organisation, the city, the province, the auditor), or a
+    personal assignment: panel members, and whoever holds or held a task of the case."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if can(user, "case.view", case):
+        return True
+    assigned = exists().where(CaseParticipant.case_id == case.id,
+                              CaseParticipant.user_id == user.id)  # fmt: skip
+    tasked = exists().where(
+        Task.case_id == case.id,
+        or_(Task.assignee_id == user.id, Task.claimed_by_id == user.id,
+            Task.completed_by_id == user.id),
+    )  # fmt: skip
+    return bool(db.session.scalar(select(assigned | tasked)))
+
+
+def case_or_404(reference: str, user) -> Case:
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None or not can_view(user, case):
+        abort(404)
+    return case
