@@ -56,8 +56,10 @@ def create_app(config: Config | str | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app, login_manager)
 
-    from caseflow import models  # noqa: F401  (register the tables)
-    from caseflow import documents  # noqa: F401  (registers the document kinds)
+    from caseflow import (
+        documents,  # noqa: F401  (registers the document kinds)
+        models,  # noqa: F401  (register the tables)
+    )
     from caseflow.workflows import notices, registry  # noqa: F401  (notice guards)
 
     if app.config.get("SAMPLE_WORKFLOW"):

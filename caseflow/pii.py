@@ -3,7 +3,7 @@ subsidy claims; see DOMAIN.md §5.)"""
 
 
 def mask_name(name: str | None) -> str:
-    """``张三丰`` → ``张*丰``, ``张三`` → ``张*``, ``欧阳娜娜`` → ``欧**娜``; Latin names keep initials."""
+    """``张三丰`` → ``张*丰``, ``张三`` → ``张*``, ``欧阳娜娜`` → ``欧**娜``."""
     name = (name or "").strip()
     if len(name) <= 1:
         return name

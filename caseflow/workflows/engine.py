@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from caseflow import documents
 from caseflow.audit.chain import append_event
 from caseflow.extensions import db
 from caseflow.models import (
@@ -31,7 +32,6 @@ from caseflow.models import (
 )
 from caseflow.models.regions import PROVINCE_CODE
 from caseflow.timeutil import utcnow
-from caseflow import documents
 from caseflow.workflows import clock as clocks
 from caseflow.workflows import notices, registry
 from caseflow.workflows.definition import State, Transition, Workflow

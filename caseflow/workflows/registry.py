@@ -202,7 +202,8 @@ def _notice_problems(wf: Workflow, s, where: str) -> list[str]:
         if f.mask is not None and f.mask not in NOTICE_MASKS:
             out.append(f"{where}: notice field {f.key!r} has unknown mask {f.mask!r}")
     if s.objections is not None:
-        if s.objections.role not in ROLES or s.objections.scope not in ("province", "applicant_region"):
+        scoped = s.objections.scope in ("province", "applicant_region")
+        if s.objections.role not in ROLES or not scoped:
             out.append(f"{where}: objections go to a role with province or applicant_region scope")
         upheld = wf.transition(s.key, s.objection_upheld or "")
         if upheld is None or s.objections.role not in upheld.roles:
