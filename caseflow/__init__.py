@@ -70,6 +70,10 @@ def create_app(config: Config | str | None = None) -> Flask:
     _register_request_hooks(app)
     _register_template_helpers(app)
 
+    from caseflow.jobs import outbox
+
+    outbox.install()
+
     from caseflow.errors import register_error_handlers
 
     register_error_handlers(app)

@@ -25,6 +25,7 @@ class Periodic:
 
 SCHEDULE = (
     Periodic("fire_due_timers", "caseflow.jobs.tasks.fire_timers", 60),
+    Periodic("relay_outbox", "caseflow.jobs.tasks.relay_outbox", 60),
     Periodic("audit_checkpoint", "caseflow.jobs.tasks.write_checkpoint", 3600),
 )
 

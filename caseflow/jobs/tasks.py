@@ -52,3 +52,11 @@ def write_checkpoint() -> str:
     with _context():
         checkpoint = write()
         return f"checkpoint {checkpoint.id} at global sequence {checkpoint.global_seq}"
+
+
+def relay_outbox() -> str:
+    """Re-dispatch outbox rows that were not acknowledged (Redis was down, a worker died)."""
+    from caseflow.jobs.outbox import relay
+
+    with _context():
+        return relay()

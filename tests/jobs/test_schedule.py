@@ -14,7 +14,7 @@ from tests.services import require_redis
 
 def test_schedule_table_names_real_jobs():
     names = {p.name: p.interval for p in SCHEDULE}
-    assert names == {"fire_due_timers": 60, "audit_checkpoint": 3600}
+    assert names == {"fire_due_timers": 60, "relay_outbox": 60, "audit_checkpoint": 3600}
     for job in SCHEDULE:
         assert callable(resolve(job.func))
 
@@ -22,13 +22,14 @@ def test_schedule_table_names_real_jobs():
 def test_inline_scheduler_runs_each_job_when_its_interval_has_passed(app):
     now = [1000.0]
     scheduler = InlineScheduler(app, clock=lambda: now[0])
-    assert scheduler.run_due() == ["fire_due_timers", "audit_checkpoint"]
+    every_minute = ["fire_due_timers", "relay_outbox"]
+    assert scheduler.run_due() == [*every_minute, "audit_checkpoint"]
     now[0] += 30
     assert scheduler.run_due() == []
     now[0] += 31
-    assert scheduler.run_due() == ["fire_due_timers"]
+    assert scheduler.run_due() == every_minute
     now[0] += 3600
-    assert scheduler.run_due() == ["fire_due_timers", "audit_checkpoint"]
+    assert scheduler.run_due() == [*every_minute, "audit_checkpoint"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 2
 
@@ -58,6 +59,7 @@ def test_a_failing_job_does_not_stop_the_others(app):
     broken = (Periodic("broken", "caseflow.jobs.schedule.no_such_job", 60), *SCHEDULE)
     assert InlineScheduler(app, schedule=broken).run_due() == [
         "fire_due_timers",
+        "relay_outbox",
         "audit_checkpoint",
     ]
 
@@ -74,6 +76,7 @@ def test_cron_scheduler_registers_the_table(app):
         jobs = register_cron(scheduler)
     assert [(j.name, j.interval, j.queue_name) for j in jobs] == [
         ("fire_due_timers", 60, QUEUE_PERIODIC),
+        ("relay_outbox", 60, QUEUE_PERIODIC),
         ("audit_checkpoint", 3600, QUEUE_PERIODIC),
     ]
 
