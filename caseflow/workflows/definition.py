@@ -175,6 +175,9 @@ class Workflow:
     clock: Clock | None = None
     remedies: Remedies = field(default_factory=Remedies)
     attachments: tuple[AttachmentType, ...] = ()
+    # The application form: the case data an applicant fills in (typed; ``required`` is checked
+    # when the definition's submit action carries the ``application_complete`` guard).
+    fields: tuple[Field, ...] = ()
 
     def attachment_type(self, key: str) -> AttachmentType | None:
         return next((a for a in self.attachments if a.key == key), None)

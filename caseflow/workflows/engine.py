@@ -159,7 +159,7 @@ def create_case(workflow_key: str, kind: str, user, data: dict | None = None, *,
     if not any(a.role == "applicant" and a.organisation_id == org.id for a in user.roles):
         raise refused("not_applicant", "只有申报单位的申报人可以提交申请。",
                       "Only an applicant of an organisation may file a case.")  # fmt: skip
-    data = clean_json(data or {})
+    data = clean_json(validate_case_data(wf, data or {}))
     case = Case(
         reference=next_reference(wf.prefix, clocks.local_date(now).year, org.region_code),
         workflow=wf.key,
@@ -199,7 +199,7 @@ def update_data(case: Case, user, data: dict, *, expected_version=None, now=None
         raise refused("not_editable", "当前环节不能修改申请内容。",
                       "The application cannot be edited at this step.")  # fmt: skip
     role = _applicant_role(case, user)
-    data = clean_json(data)
+    data = clean_json(validate_case_data(wf, data))
     changes = {k: [case.data.get(k), v] for k, v in sorted(data.items()) if case.data.get(k) != v}
     _lock(case, expected_version)
     if changes:
@@ -442,6 +442,32 @@ def validate_input(t: Transition, data: dict, comment: str | None) -> dict:
         errors["items"] = Reason(
             "items_required", "请逐项列明需要补正的内容。", "List every item to be supplied."
         )
+    if errors:
+        raise InvalidInput(Reason("invalid_input", "输入有误，请检查。", "Please check the input."),
+                           errors)  # fmt: skip
+    return clean
+
+
+def validate_case_data(wf: Workflow, data: dict) -> dict:
+    """Type-check application data against the definition's form. A draft may be incomplete
+    (the ``application_complete`` guard checks that at submission); unknown fields are refused."""
+    if not wf.fields:
+        return data
+    known = {f.name: f for f in wf.fields}
+    errors: dict[str, Reason] = {}
+    clean: dict = {}
+    for name, raw in data.items():
+        f = known.get(name)
+        if f is None:
+            errors[name] = Reason("unknown_field", "申请表中没有此项。", "Not a field of the form.")
+        elif raw in (None, "", []):
+            clean[name] = None
+        else:
+            try:
+                clean[name] = _convert(f, raw)
+            except (ValueError, TypeError) as exc:
+                reason = exc.args[0] if exc.args and isinstance(exc.args[0], Reason) else None
+                errors[name] = reason or Reason("invalid", "格式不正确。", "Invalid value.")
     if errors:
         raise InvalidInput(Reason("invalid_input", "输入有误，请检查。", "Please check the input."),
                            errors)  # fmt: skip

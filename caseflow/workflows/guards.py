@@ -57,3 +57,17 @@ def target_panel_ready(ctx):
             f"{target.label_en} needs an odd number of people; {size} assigned.",
         )
     return None
+
+
+@guard("application_complete")
+def application_complete(ctx):
+    missing = [f for f in ctx.workflow.fields
+               if f.required and ctx.case.data.get(f.name) in (None, "", [])]  # fmt: skip
+    if missing:
+        return Reason(
+            "application_incomplete",
+            "申请表尚未填写完整：" + "、".join(f.label_zh or f.name for f in missing) + "。",
+            "The application form is incomplete: "
+            + ", ".join(f.label_en or f.name for f in missing) + ".",
+        )
+    return None
