@@ -107,6 +107,7 @@ def _init_login(app, login_manager):
 
 def _register_blueprints(app):
     from caseflow.admin.routes import bp as admin_bp
+    from caseflow.applicant import filing  # noqa: F401  (filing routes on the applicant bp)
     from caseflow.applicant.routes import bp as applicant_bp
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.auth.routes import bp as auth_bp
