@@ -36,7 +36,10 @@ def seed_demo_command(if_empty):
         )
     seed_demo()
     db.session.commit()
-    click.echo("Demo data created.")
+    from caseflow.demo_cases import seed_demo_cases
+
+    cases = seed_demo_cases()
+    click.echo(f"Demo data created ({cases} sample cases).")
     _print_demo_accounts()
 
 

@@ -149,3 +149,17 @@ def test_check_reports_broken_workflow_definitions(app):
 def test_timers_fire_command(app):
     result = run(app, "timers", "fire")
     assert result.exit_code == 0 and "fired 0" in result.output
+
+
+def test_seed_demo_creates_sample_cases_moved_by_the_engine(app):
+    from caseflow.audit.verify import verify_all
+    from caseflow.models import Case
+
+    result = app.test_cli_runner().invoke(args=["caseflow", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "8 sample cases" in result.output
+    with app.app_context():
+        states = sorted(db.session.scalars(select(Case.state)))
+        assert states == ["draft", "intake", "intake", "intake", "notice", "panel", "review",
+                          "supplement"]  # fmt: skip
+        assert verify_all().ok
