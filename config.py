@@ -124,6 +124,9 @@ class Config:
         # Rate-limit counters: shared in Redis when there is one, per process otherwise.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URL", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Behind a reverse proxy: trust this many X-Forwarded-For/-Proto hops (0 = no proxy), so
+        # rate limits and the sign-in log see the client's address, not the proxy's.
+        self.PROXY_HOPS = env_int("PROXY_HOPS", 0)
 
         self.load_keys()
 

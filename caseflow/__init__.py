@@ -66,6 +66,11 @@ def create_app(config: Config | str | None = None) -> Flask:
         from caseflow.workflows import sample  # noqa: F401  (registers the sample workflow)
     registry.validate_or_raise()  # a broken workflow table must not start
 
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)

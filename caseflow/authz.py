@@ -48,6 +48,9 @@ PERMISSIONS: dict[str, Permission] = {
     # Cases: seeing one needs a role whose scope covers it; the auditor sees all.
     "case.view": Permission(ALL_CASE_ROLES | {"auditor"}, scoped=True),
     "case.create": Permission(frozenset({"applicant"}), scoped=True),
+    # The reviewer's inbox (待办): everyone who acts in stages; the applicant's list of cases.
+    "review.inbox": Permission(ALL_CASE_ROLES - {"applicant"}),
+    "applicant.cases": Permission(frozenset({"applicant"})),
 }
 
 

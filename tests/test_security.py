@@ -14,6 +14,11 @@ EXPECTED_PUBLIC = {
     "auth.login",
     "auth.mfa_verify",
     "auth.mfa_setup",
+    # Public notices (公示) and objections: anyone may read them and object (DOMAIN.md §2).
+    "public.notices",
+    "public.notice",
+    "public.file_objection",
+    "public.objection_received",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -134,7 +139,9 @@ def test_roles_are_enforced_on_admin_and_audit_pages(demo):
 
 
 # Views every logged-in user may open: their own pages, not other people's data.
-PERSONAL = {"main.home", "auth.account", "auth.change_password", "auth.logout"}
+PERSONAL = {"main.home", "auth.account", "auth.change_password", "auth.logout",
+            "notifications.index", "notifications.open_one", "notifications.mark_read",
+            "notifications.mark_all_read"}  # fmt: skip
 
 
 def test_every_other_view_declares_a_permission(app):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow import attachments
+from caseflow.authz import permission_required
 from caseflow.cases import bp
 from caseflow.cases.access import case_or_404
 from caseflow.errors import render_error
@@ -20,6 +21,7 @@ from caseflow.workflows.errors import WorkflowError
 
 
 @bp.post("/<reference>/attachments")
+@permission_required("case.view")
 def upload_attachment(reference):
     case = case_or_404(reference, current_user)
     if not attachments.may_upload(case, current_user):
@@ -44,6 +46,7 @@ def upload_attachment(reference):
 
 
 @bp.get("/<reference>/attachments/<int:attachment_id>")
+@permission_required("case.view")
 def download_attachment(reference, attachment_id):
     case = case_or_404(reference, current_user)
     attachment = db.session.get(Attachment, attachment_id)

@@ -738,6 +738,9 @@ def _task_for_user_op(task: Task, user) -> tuple[Case, Workflow, State]:
     state = wf.state(case.state)
     if task.status != "open" or task.stage != case.state or task.visit != case.entered_seq:
         raise refused("task_closed", "该待办已办结。", "This task is no longer open.")
+    if task.kind != "stage":
+        raise refused("objection_task", "异议待办请在案件页面直接处理。",
+                      "Objections are resolved on the case page.")  # fmt: skip
     return case, wf, state
 
 
