@@ -60,16 +60,18 @@ APPLICANT, CITY, PROVINCE = R({"applicant"}), R({"city_reviewer"}), R({"province
 ITEMS = Field("items", "items", label_zh="补正事项", label_en="Items")
 
 TRANSITIONS = (
-    Transition("submit", ("draft",), "提交", "Submit", target="intake", roles=APPLICANT),
+    Transition("submit", ("draft",), "提交", "Submit", target="intake", roles=APPLICANT,
+               guards=("application_complete",)),
     Transition("withdraw", ("draft", "intake", "supplement", "review"), "撤回", "Withdraw",
                target="withdrawn", roles=APPLICANT, kind="withdraw"),
     Transition("recommend", ("intake",), "推荐", "Recommend", target="review", roles=CITY,
-               clock="start", effects=("notify_applicant",)),
+               clock="start", effects=("notify_applicant",), documents=("acceptance_notice",)),
     Transition("return_for_supplement", ("intake", "review"), "退回补正", "Return",
                target="supplement", roles=CITY | PROVINCE, kind="return_supplement",
-               fields=(ITEMS,), comment="required", effects=("notify_applicant",)),
+               fields=(ITEMS,), comment="required", effects=("notify_applicant",),
+               documents=("supplement_notice",)),
     Transition("reject", ("intake",), "不予受理", "Reject", target="rejected", roles=CITY,
-               kind="reject", comment="required"),
+               kind="reject", comment="required", documents=("rejection_decision",)),
     Transition("resubmit", ("supplement",), "重新提交", "Resubmit", roles=APPLICANT,
                kind="resubmit"),
     Transition("lapse", ("supplement",), "逾期", "Lapse", target="lapsed", roles=R({"system"}),
@@ -84,15 +86,17 @@ TRANSITIONS = (
     Transition("approve", ("board",), "同意", "Approve", target="notice", roles=R({"leader"}),
                kind="sign"),
     Transition("refuse", ("board",), "不予批准", "Refuse", target="rejected",
-               roles=R({"leader"}), kind="reject", comment="required", clock="stop"),
+               roles=R({"leader"}), kind="reject", comment="required", clock="stop",
+               documents=("rejection_decision",)),
     Transition("extend", ("board",), "延长时限", "Extend", target="board", roles=R({"leader"}),
                clock="extend", guards=("clock_extension_available",), comment="required"),
     Transition("notice_ends", ("notice",), "公示期满", "Notice ends", router="test_by_amount",
-               roles=R({"system"}), kind="system", clock="stop"),
+               roles=R({"system"}), kind="system", clock="stop", guards=("no_open_objections",)),
     Transition("uphold_objection", ("notice",), "异议成立", "Uphold objection", target="board",
-               roles=PROVINCE, kind="return_stage", comment="required"),
+               roles=PROVINCE, kind="return_stage", comment="required",
+               guards=("objection_upheld",)),
     Transition("pay", ("finance",), "审核通过", "Approve payment", target="approved",
-               roles=R({"finance_reviewer"})),
+               roles=R({"finance_reviewer"}), documents=("approval_reply",)),
 )  # fmt: skip
 
 TEST_FLOW = Workflow(
@@ -105,6 +109,11 @@ TEST_FLOW = Workflow(
     states=STATES,
     transitions=TRANSITIONS,
     clock=Clock(limit_days=20, extension_days=10),
+    fields=(
+        Field("project", "text", required=False, label_zh="项目名称", label_en="Project"),
+        Field("amount", "int", label_zh="申请金额（元）", label_en="Amount (yuan)", min_value=0),
+        Field("contact_name", "text", required=False, label_zh="联系人", label_en="Contact"),
+    ),
     attachments=(
         AttachmentType("application_form", "申请表", "Application form", required=True),
         AttachmentType("supporting_evidence", "证明材料", "Supporting evidence"),

@@ -183,8 +183,11 @@ def test_reminders_and_overdue_notices_are_recorded_as_case_events():
 def test_one_failing_timer_does_not_stop_the_others():
     start = date(2025, 3, 3)
     with time_machine.travel(at(start), tick=False):
-        broken = drive(new_case(amount="unknown"), "notice")  # the router cannot read it
+        broken = drive(new_case(), "notice")
         good = drive(new_case(amount=1000), "notice")
+    # Data the router cannot read (as if written before the form's type check existed).
+    broken.data = {**broken.data, "amount": "unknown"}
+    db.session.commit()
     later = at(start + timedelta(days=30))
     try:
         fire_due_timers(later)
