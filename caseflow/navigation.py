@@ -14,6 +14,9 @@ class NavItem:
 
 NAV = (
     NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Inbox"), "review.inbox", "review.inbox"),
+    NavItem(_l("My cases"), "applicant.cases", "applicant.cases"),
+    NavItem(_l("New application"), "applicant.new_application", "case.create"),
     NavItem(_l("Users"), "admin.users", "admin.users"),
     NavItem(_l("Organisations"), "admin.organisations", "admin.organisations"),
     NavItem(_l("Sign-in records"), "audit.auth_events", "audit.auth_events"),

@@ -20,13 +20,15 @@ def home():
     return render_template("main/home.html", roles=roles, capabilities=capabilities)
 
 
-def safe_next(target: str | None) -> str:
+def safe_next(target: str | None, fallback: str = "/") -> str:
     """Only same-site relative paths are followed after a redirect."""
-    if not target:
-        return "/"
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return fallback  # browsers read "/\host" as "//host"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    if parts.scheme or parts.netloc:
+        return fallback
     return target
 
 

@@ -47,8 +47,24 @@ class Task(db.Model):
         db.CheckConstraint("mode in ('single', 'all', 'any')", name="mode"),
         db.CheckConstraint("kind in ('stage', 'objection')", name="kind"),
         db.Index("ix_tasks_queue", "status", "role", "region_code", "due_on"),
-        db.Index("ix_tasks_assignee", "assignee_id", "status"),
-        db.Index("ix_tasks_claimed", "claimed_by_id", "status"),
+        db.Index("ix_tasks_assignee", "assignee_id", "status", "due_on"),
+        db.Index("ix_tasks_claimed", "claimed_by_id", "status", "due_on"),
+        # The "unclaimed in my scope" tab: open single tasks nobody holds, by due date.
+        db.Index(
+            "ix_tasks_unclaimed",
+            "role",
+            "region_code",
+            "due_on",
+            "id",
+            postgresql_where=db.text(
+                "status = 'open' AND mode = 'single' "
+                "AND assignee_id IS NULL AND claimed_by_id IS NULL"
+            ),
+            sqlite_where=db.text(
+                "status = 'open' AND mode = 'single' "
+                "AND assignee_id IS NULL AND claimed_by_id IS NULL"
+            ),
+        ),
         db.Index("ix_tasks_case", "case_id", "status"),
         db.Index("ix_tasks_done", "completed_by_id", "completed_at"),
     )

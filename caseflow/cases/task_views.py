@@ -1,0 +1,158 @@
+"""The open tasks of a case and what the reader may do with each: claim, release, hand over,
+add a co-signer (加签), give a co-signer's opinion, send a reminder (催办); and the panels of
+the workflow with who may assign people to them.
+
+The answers mirror the engine's own checks (``engine.claim``, ``engine.add_cosigner``,
+``engine.countersign``, ``engine.assign_panel``) so that only buttons that would work are
+shown; the engine checks again on every POST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from caseflow.extensions import db
+from caseflow.models import Case, CaseParticipant, RoleAssignment, Task, User
+from caseflow.notify.reminders import can_remind
+from caseflow.roles import NON_ACTING_ROLES
+from caseflow.workflows import engine
+from caseflow.workflows.definition import State, Workflow
+from caseflow.workflows.errors import ActionRefused
+
+MODE_LABELS = {
+    "single": _l("One person signs"),
+    "all": _l("Every member signs"),
+    "any": _l("The first member decides"),
+}
+
+
+@dataclass
+class TaskView:
+    task: Task
+    state: State | None
+    holder: User | None
+    may_claim: bool = False
+    may_release: bool = False
+    may_handover: bool = False
+    may_countersign: bool = False
+    may_remind: bool = False
+    cosigners: list[User] | None = None  # None: the user may not add a co-signer
+
+    @property
+    def mode_label(self) -> str:
+        return str(MODE_LABELS.get(self.task.mode, self.task.mode))
+
+
+@dataclass
+class Panel:
+    state: State
+    members: list[User]
+    candidates: list[User] | None = None  # None: the user may not assign people
+    role: str = ""
+
+
+def _separated(case, user, wf, state) -> bool:
+    try:
+        engine._stage_separation(case, user, wf, state)
+    except ActionRefused:
+        return False
+    return True
+
+
+def _pool(role: str, exclude: set[int]) -> list[User]:
+    """Active people holding ``role`` (never administrators or auditors)."""
+    people = db.session.scalars(
+        select(User)
+        .where(
+            User.disabled.is_(False),
+            User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == role)),
+        )
+        .order_by(User.display_name, User.id)
+    )
+    return [u for u in people if u.id not in exclude and not u.has_role(*NON_ACTING_ROLES)]
+
+
+def cosigner_candidates(case: Case, wf: Workflow, state: State, user, tasks) -> list[User]:
+    busy = {t.holder_id for t in tasks if t.stage == state.key} | {user.id}
+    return [
+        p
+        for p in _pool(state.assign.role, busy)
+        if engine._in_stage_scope(case, p, state) and _separated(case, p, wf, state)
+    ]
+
+
+def task_views(case: Case, wf: Workflow, tasks: list[Task], user) -> list[TaskView]:
+    state = wf.state(case.state)
+    stage_tasks = [
+        t
+        for t in tasks
+        if t.kind == "stage" and t.stage == case.state and t.visit == case.entered_seq
+    ]
+    acting = not user.has_role(*NON_ACTING_ROLES)
+    out = []
+    for task in tasks:
+        holder_id = task.holder_id
+        view = TaskView(
+            task,
+            wf.state(task.stage) if wf.has_state(task.stage) else None,
+            db.session.get(User, holder_id) if holder_id else None,
+        )
+        out.append(view)
+        view.may_remind = can_remind(task, user)
+        if task not in stage_tasks or not acting or not state.is_stage:
+            continue
+        in_scope = engine._in_stage_scope(case, user, state)
+        view.may_claim = (
+            task.mode == "single"
+            and holder_id is None
+            and in_scope
+            and _separated(case, user, wf, state)
+        )
+        view.may_release = task.claimed_by_id == user.id
+        view.may_handover = holder_id == user.id and state.allow_handover
+        first = stage_tasks[0]
+        view.may_countersign = (
+            len(stage_tasks) > 1
+            and first.id == task.id
+            and in_scope
+            and holder_id in (user.id, None)
+        )
+        if state.allow_cosign and holder_id == user.id:
+            view.cosigners = cosigner_candidates(case, wf, state, user, stage_tasks)
+    return out
+
+
+def may_assign_panel(case: Case, wf: Workflow, stage: State, user) -> bool:
+    if wf.state(case.state).is_terminal:
+        return False
+    try:
+        engine._panel_assigner_role(case, user, wf, stage)
+    except ActionRefused:
+        return False
+    return True
+
+
+def panels(case: Case, wf: Workflow, user) -> list[Panel]:
+    """Every panel stage of the workflow, its members, and (for whoever may assign people to
+    it) the people who could join: holders of the stage's role without a declared conflict."""
+    rows = db.session.scalars(
+        select(CaseParticipant)
+        .where(CaseParticipant.case_id == case.id)
+        .order_by(CaseParticipant.assigned_at, CaseParticipant.id)
+    ).all()
+    out = []
+    for stage in wf.states:
+        if not stage.is_stage or stage.assign is None or stage.assign.scope != "panel":
+            continue
+        members = [p.user for p in rows if p.stage == stage.key]
+        panel = Panel(stage, members, role=stage.assign.role)
+        if may_assign_panel(case, wf, stage, user):
+            taken = {m.id for m in members}
+            panel.candidates = [
+                p for p in _pool(stage.assign.role, taken) if not engine.has_conflict(p, case)
+            ]
+        out.append(panel)
+    return out
