@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from caseflow.extensions import db
 from caseflow.models import CaseEvent, Notification, Task
-from caseflow.notify import mail
 from caseflow.notify.messages import render
 from caseflow.notify.reminders import can_remind, send_reminder
 from caseflow.workflows.clock import fire_due_timers
@@ -99,41 +98,67 @@ def test_reminders_once_per_working_day_by_applicant_or_supervisor(ctx):
         assert can_remind(task, clerk)
 
 
-def test_email_is_sent_in_the_recipients_language_when_smtp_is_configured(ctx, monkeypatch):
-    sent = []
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port (aiosmtpd), keeping what it receives."""
+    from aiosmtpd.controller import Controller
 
-    class FakeSMTP:  # stands in for the mail server, not for our code
-        def __init__(self, host, port, timeout):
-            sent.append({"host": host, "port": port})
+    class Inbox:
+        def __init__(self):
+            self.messages = []
 
-        def __enter__(self):
-            return self
+        async def handle_DATA(self, server, session, envelope):
+            from email import message_from_bytes, policy
 
-        def __exit__(self, *exc):
-            return False
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            return "250 OK"
 
-        def starttls(self):
-            sent[-1]["tls"] = True
+    import socket
 
-        def login(self, username, password):
-            sent[-1]["login"] = username
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, inbox.messages
+    controller.stop()
 
-        def send_message(self, msg):
-            sent[-1]["msg"] = msg
 
-    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
-    ctx.config.update(MAIL_HOST="smtp.example.gov.cn", MAIL_PORT=587, MAIL_USERNAME="cf")
+def test_email_is_sent_in_the_recipients_language_when_smtp_is_configured(ctx, smtp_server):
+    port, received = smtp_server
+    ctx.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_STARTTLS=False)
     reviewer = user("chengdu_reviewer")
     reviewer.email, reviewer.locale = "reviewer@example.gov.cn", "en"
+    colleague = user("chengdu_reviewer2")
+    colleague.email = "colleague@example.gov.cn"
+    user("mianyang_reviewer").email = "elsewhere@example.gov.cn"  # another city: not told
     db.session.commit()
     case = new_case()
     act(case, "submit", "school_clerk")
-    assert len(sent) == 1 and sent[0]["tls"] and sent[0]["login"] == "cf"
-    msg = sent[0]["msg"]
-    assert msg["To"] == "reviewer@example.gov.cn"
-    assert msg["Subject"] == f"New task: Intake, case {case.reference}"
+    by_address = {m["To"]: m for m in received}
+    assert set(by_address) == {"reviewer@example.gov.cn", "colleague@example.gov.cn"}
+    assert by_address["reviewer@example.gov.cn"]["Subject"] == (
+        f"New task: Intake, case {case.reference}")  # fmt: skip
+    assert (
+        by_address["colleague@example.gov.cn"]["Subject"] == f"新待办：初审，案件 {case.reference}"
+    )
+    assert "测试许可" in by_address["colleague@example.gov.cn"].get_content()
     statuses = {n.user.username: n.email_status for n in db.session.scalars(select(Notification))}
-    assert statuses == {"chengdu_reviewer": "sent", "chengdu_reviewer2": "not sent: no address"}
+    assert statuses == {"chengdu_reviewer": "sent", "chengdu_reviewer2": "sent"}
+
+
+def test_an_unreachable_mail_server_is_recorded_not_fatal(ctx):
+    ctx.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=1, MAIL_STARTTLS=False)
+    reviewer = user("chengdu_reviewer")
+    reviewer.email = "reviewer@example.gov.cn"
+    db.session.commit()
+    case = new_case()
+    act(case, "submit", "school_clerk")
+    assert case.state == "intake"
+    statuses = {n.user.username: n.email_status for n in db.session.scalars(select(Notification))}
+    assert statuses == {"chengdu_reviewer": "failed: ConnectionRefusedError",
+                        "chengdu_reviewer2": "not sent: no address"}  # fmt: skip
 
 
 def test_bell_list_and_mark_as_read(demo):
