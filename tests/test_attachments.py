@@ -389,7 +389,7 @@ def test_who_gets_404_and_403(folder, demo):
     assert viewer.get(f"/cases/{reference}/attachments/99999").status_code == 404
     response = post_upload(viewer, reference, "application_form", PDF, "a.pdf")
     assert response.status_code == 403
-    assert "current step" in response.get_data(as_text=True)
+    assert "当前环节不允许上传附件" in response.get_data(as_text=True)
     assert count_attachments(demo) == 1
 
 
@@ -405,6 +405,6 @@ def test_partial_lists_files_and_offers_upload(folder, demo):
             login_user(user(username))
             html = render_template("cases/_attachments.html", case=db.session.get(Case, case_id))
         assert "新申请表.pdf" in html and "旧申请表.pdf" in html
-        assert f"/attachments/{old}" in html and "superseded" in html
+        assert f"/attachments/{old}" in html and "已替换" in html
         assert "申请表" in html and "证明材料" in html  # labels in the default language
         assert ('name="file"' in html) is can_upload

@@ -64,6 +64,17 @@ def data_strings(app):
     return sorted(names, key=len, reverse=True)
 
 
+def case_strings(app):
+    """What applicants and reviewers typed (case data, comments, items): shown as written."""
+    from caseflow.models import Case, CaseEvent, SupplementItem
+
+    with app.app_context():
+        texts = [str(v) for data in db.session.scalars(select(Case.data)) for v in data.values()]
+        texts += [c for c in db.session.scalars(select(CaseEvent.comment)) if c]
+        texts += list(db.session.scalars(select(SupplementItem.text)))
+    return sorted(set(texts), key=len, reverse=True)
+
+
 def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
@@ -71,16 +82,39 @@ def visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def pages(app, user_id):
-    """Every GET page of the app, with real ids for the routes that need one."""
+def sample_values(app, user_id) -> dict[str, str]:
+    """Real values for route arguments: demo cases of the sample workflow in several states."""
+    from caseflow.demo_cases import seed_demo_cases
+    from caseflow.models import Case, Document, PublicNotice, Task
+
+    with app.app_context():
+        seed_demo_cases()
+        returned = db.session.scalar(select(Case).where(Case.state == "supplement"))
+        intake = db.session.scalar(select(Case).where(Case.state == "intake"))
+        return {
+            "user_id": str(user_id),
+            "reference": returned.reference,
+            "doc_id": str(db.session.scalar(select(Document.id).where(
+                Document.case_id == returned.id))),
+            "notice_id": str(db.session.scalar(select(PublicNotice.id))),
+            "task_id": str(db.session.scalar(select(Task.id).where(
+                Task.case_id == intake.id, Task.status == "open"))),
+            "workflow": "test_permit",
+            "kind": "standard",
+            "key": "test_permit",
+        }  # fmt: skip
+
+
+def pages(app, values):
+    """Every GET page of the app, with real ids for the routes that need one (downloads, which
+    are files rather than pages, are left out)."""
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIP_ENDPOINTS | LOGIN_FLOW or "GET" not in rule.methods:
             continue
-        if rule.arguments == set():
-            urls.append(rule.rule)
-        elif rule.arguments == {"user_id"}:
-            urls.append(rule.rule.replace("<int:user_id>", str(user_id)))
+        if rule.arguments - set(values) or rule.rule.endswith(".pdf"):
+            continue
+        urls.append(rule.build(values, append_unknown=False)[1])
     return sorted(urls)
 
 
@@ -92,12 +126,14 @@ def test_every_page_renders_in_both_languages(demo, username, lang, html_lang):
     client.get(f"/lang/{lang}")
     with demo.app_context():
         user_id = db.session.scalar(select(User.id).where(User.username == "school_clerk"))
+    urls = pages(demo, sample_values(demo, user_id))
     foreign = english_phrases() if lang == "zh_CN" else chinese_phrases()
-    data = data_strings(demo)
+    data = data_strings(demo) + case_strings(demo)
     rendered = 0
-    for url in pages(demo, user_id):
+    for url in urls:
         response = client.get(url)
-        assert response.status_code in (200, 403), (url, response.status_code)
+        # 404: a case (or task) outside the user's scope does not exist for them.
+        assert response.status_code in (200, 403, 404), (url, response.status_code)
         html = response.get_data(as_text=True)
         assert f'<html lang="{html_lang}">' in html, url
         text = visible_text(html)
