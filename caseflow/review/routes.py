@@ -1,7 +1,6 @@
 """The reviewer's side: the inbox (待办) of stage tasks, and the task buttons (claim, release,
 hand over) that the inbox and the case page post to. Every change goes through the engine."""
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -68,6 +68,7 @@ def application_complete(ctx):
             "application_incomplete",
             "申请表尚未填写完整：" + "、".join(f.label_zh or f.name for f in missing) + "。",
             "The application form is incomplete: "
-            + ", ".join(f.label_en or f.name for f in missing) + ".",
+            + ", ".join(f.label_en or f.name for f in missing)
+            + ".",
         )
     return None
