@@ -536,3 +536,20 @@ def test_every_field_type_has_an_input(demo, field, value, expected):
         )
     assert expected in html
     assert "Bad." in html and "is-invalid" in html
+
+
+def test_the_auditor_finds_any_case_and_nobody_else_may_list_them(demo):
+    from caseflow.demo_cases import seed_demo_cases
+
+    with demo.app_context():
+        seed_demo_cases()
+    auditor = demo.test_client()
+    login(auditor, "auditor")
+    page = auditor.get("/audit/cases").get_data(as_text=True)
+    assert page.count("/cases/TP-") == 8
+    found = auditor.get("/audit/cases?q=绵阳&workflow=test_permit&state=intake")
+    assert found.get_data(as_text=True).count("/cases/TP-") == 1
+    for username in ("admin", "province_reviewer", "school_clerk"):
+        other = demo.test_client()
+        login(other, username)
+        assert other.get("/audit/cases").status_code == 403

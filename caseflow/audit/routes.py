@@ -35,3 +35,38 @@ def auth_events():
         username=username,
         auth_detail=auth_detail,
     )
+
+
+@bp.get("/cases")
+@permission_required("audit.cases")
+def cases():
+    """Every case, to trace its full history on the case page: search by reference or
+    organisation, filter by workflow, state and region."""
+    from sqlalchemy.orm import joinedload
+
+    from caseflow.models import Case, Organisation, Region
+    from caseflow.workflows import registry
+
+    q = (request.args.get("q") or "").strip()
+    workflow = request.args.get("workflow") or ""
+    state = request.args.get("state") or ""
+    region = request.args.get("region") or ""
+    stmt = select(Case).options(joinedload(Case.applicant_org), joinedload(Case.region))
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.join(Organisation, Organisation.id == Case.applicant_org_id).where(
+            Case.reference.ilike(like) | Organisation.name.ilike(like)
+        )
+    if workflow in registry.WORKFLOWS:
+        stmt = stmt.where(Case.workflow == workflow)
+        if state:
+            stmt = stmt.where(Case.state == state)
+    if region:
+        stmt = stmt.where(Case.region_code == region)
+    page = db.paginate(stmt.order_by(Case.updated_at.desc(), Case.id.desc()), per_page=50,
+                       error_out=False)  # fmt: skip
+    regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    return render_template(
+        "audit/cases.html", page=page, q=q, workflow=workflow, state=state, region=region,
+        workflows=registry.WORKFLOWS, regions=regions,
+    )  # fmt: skip
