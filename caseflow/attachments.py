@@ -31,7 +31,7 @@ from caseflow.extensions import db
 from caseflow.models import Attachment, Case, Task
 from caseflow.timeutil import utcnow
 from caseflow.workflows import registry
-from caseflow.workflows.engine import _applicant_role, _lock
+from caseflow.workflows.engine import applicant_role, lock_case
 from caseflow.workflows.errors import ActionRefused, InvalidInput, Reason, refused
 
 CONTENT_TYPES = {
@@ -179,7 +179,7 @@ def upload_role(case: Case, user) -> str | None:
     state = registry.get(case.workflow).state(case.state)
     if state.kind == "applicant":
         try:
-            return _applicant_role(case, user)
+            return applicant_role(case, user)
         except ActionRefused:
             return None
     if not state.is_stage:
@@ -340,7 +340,7 @@ def save(case: Case, type_key: str, file_storage, user, *, now=None) -> Attachme
 
 
 def _record(case, type_key, user, role, now, filename, content_type, size, sha) -> Attachment:
-    _lock(case, None)
+    lock_case(case, None)
     current = None
     if type_key not in INTERNAL_TYPES:
         current = db.session.scalar(

@@ -373,7 +373,7 @@ def test_handover_candidates_agree_with_the_engine(demo):
             expected = []
             for person in everyone:
                 try:
-                    engine._check_colleague(task.case, wf, state, holder, person,
+                    engine.check_colleague(task.case, wf, state, holder, person,
                                             ActionRefused(engine.REQUIRED))  # fmt: skip
                 except ActionRefused:
                     continue

@@ -56,7 +56,7 @@ class Panel:
 
 def _separated(case, user, wf, state) -> bool:
     try:
-        engine._stage_separation(case, user, wf, state)
+        engine.check_stage_separation(case, user, wf, state)
     except ActionRefused:
         return False
     return True
@@ -80,7 +80,7 @@ def cosigner_candidates(case: Case, wf: Workflow, state: State, user, tasks) -> 
     return [
         p
         for p in _pool(state.assign.role, busy)
-        if engine._in_stage_scope(case, p, state) and _separated(case, p, wf, state)
+        if engine.in_stage_scope(case, p, state) and _separated(case, p, wf, state)
     ]
 
 
@@ -104,7 +104,7 @@ def task_views(case: Case, wf: Workflow, tasks: list[Task], user) -> list[TaskVi
         view.may_remind = can_remind(task, user)
         if task not in stage_tasks or not acting or not state.is_stage:
             continue
-        in_scope = engine._in_stage_scope(case, user, state)
+        in_scope = engine.in_stage_scope(case, user, state)
         view.may_claim = (
             task.mode == "single"
             and holder_id is None
@@ -129,7 +129,7 @@ def may_assign_panel(case: Case, wf: Workflow, stage: State, user) -> bool:
     if wf.state(case.state).is_terminal:
         return False
     try:
-        engine._panel_assigner_role(case, user, wf, stage)
+        engine.panel_assigner_role(case, user, wf, stage)
     except ActionRefused:
         return False
     return True

@@ -195,6 +195,6 @@ def open_tasks(case: Case) -> list[Task]:
 def is_case_applicant(case: Case, user) -> bool:
     """The user files for the case's organisation (and may answer its supplement items)."""
     try:
-        return engine._applicant_role(case, user) == "applicant"
+        return engine.applicant_role(case, user) == "applicant"
     except ActionRefused:
         return False

@@ -63,7 +63,7 @@ def can_remind(task: Task, user, *, now: datetime | None = None) -> bool:
 
 
 def send_reminder(task: Task, user, *, now: datetime | None = None) -> Reminder:
-    from caseflow.workflows.engine import _lock, _outbox
+    from caseflow.workflows.engine import lock_case, write_outbox
 
     now = now or utcnow()
     case = db.session.get(Case, task.case_id)
@@ -81,13 +81,13 @@ def send_reminder(task: Task, user, *, now: datetime | None = None) -> Reminder:
         reminder = Reminder(task_id=task.id, day=day, by_user_id=user.id, created_at=now)
         db.session.add(reminder)
         db.session.flush()
-        _lock(case, None)
+        lock_case(case, None)
         event = append_event(case, action="remind", occurred_at=now, actor=user, actor_role=role,
                              from_state=case.state, to_state=case.state,
                              details={"task_id": task.id, "sent_by": role},
                              policy_version=case.policy_version)  # fmt: skip
         db.session.flush()
-        _outbox(case, event, "notify_assignees",
+        write_outbox(case, event, "notify_assignees",
                 {"to": "reminder", "task_ids": [task.id], "by": user.display_name})  # fmt: skip
         db.session.commit()
     except IntegrityError:

@@ -1,8 +1,8 @@
 """Whom a task may be handed over to (转交): the same answer as ``engine.handover``.
 
-``engine._check_colleague`` accepts another active person who holds the stage's role with a
-scope covering the case (``engine._in_stage_scope``) and passes separation of duties for the
-case (``engine._stage_separation``: not an administrator or auditor, not of the applicant
+``engine.check_colleague`` accepts another active person who holds the stage's role with a
+scope covering the case (``engine.in_stage_scope``) and passes separation of duties for the
+case (``engine.check_stage_separation``: not an administrator or auditor, not of the applicant
 organisation, no decision in another sign-off stage of the case, no declared conflict for
 panel stages). Asking the engine person by person costs a query or two each; here the same
 rules run for a whole page of tasks in a fixed number of queries: the pool of people holding
@@ -78,7 +78,7 @@ def candidates_for(tasks, user) -> dict[int, list[User]]:
         result[task.id] = [
             other
             for other in pool
-            if engine._in_stage_scope(case, other, state)
+            if engine.in_stage_scope(case, other, state)
             and other.organisation_id != case.applicant_org_id
             and not (decided[(case.id, other.id)] & (wf.stage_keys - {state.key}))
             and not (

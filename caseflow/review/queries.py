@@ -9,7 +9,7 @@ Each tab is a ``WHERE`` clause on ``tasks`` that one of its indexes answers:
 * ``overdue`` — the open tasks of the first two with ``due_on`` before today (Asia/Shanghai);
 * ``done`` — tasks the user completed, newest first: ``ix_tasks_done``.
 
-Who may claim is decided by the engine (``engine._covers``): a ``single`` task carries the role
+Who may claim is decided by the engine (``engine.covers``): a ``single`` task carries the role
 of its stage and the region of its scope — the case's city for ``applicant_region`` stages, the
 province code for ``province`` stages. A region assignment therefore matches tasks of its own
 city, a province assignment the tasks carrying the province code, which is what

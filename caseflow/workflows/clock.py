@@ -215,7 +215,7 @@ def _notify_for_timer(case: Case, timer: Timer, now: datetime) -> None:
     both are recorded in the case's history."""
     from caseflow.audit.chain import append_event
     from caseflow.workflows import registry
-    from caseflow.workflows.engine import _lock, _outbox
+    from caseflow.workflows.engine import lock_case, write_outbox
 
     state = registry.get(case.workflow).state(case.state)
     open_ids = list(
@@ -225,14 +225,14 @@ def _notify_for_timer(case: Case, timer: Timer, now: datetime) -> None:
             )
         )
     )
-    _lock(case, None)
+    lock_case(case, None)
     kind = "overdue" if timer.kind == "overdue" else "remind"
     event = append_event(case, action=kind, occurred_at=now, from_state=case.state,
                          to_state=case.state, details={"task_ids": open_ids, "timer_id": timer.id},
                          policy_version=case.policy_version)  # fmt: skip
     db.session.flush()
-    _outbox(case, event, "notify_assignees", {"to": kind, "task_ids": open_ids})
+    write_outbox(case, event, "notify_assignees", {"to": kind, "task_ids": open_ids})
     if kind == "overdue" and state.supervisor:
-        _outbox(case, event, "notify_supervisor",
+        write_outbox(case, event, "notify_supervisor",
                 {"to": "role", "role": state.supervisor, "region_code": case.region_code,
                  "task_ids": open_ids})  # fmt: skip

@@ -198,10 +198,10 @@ def update_data(case: Case, user, data: dict, *, expected_version=None, now=None
     if state.kind != "applicant":
         raise refused("not_editable", "当前环节不能修改申请内容。",
                       "The application cannot be edited at this step.")  # fmt: skip
-    role = _applicant_role(case, user)
+    role = applicant_role(case, user)
     data = clean_json(validate_case_data(wf, data))
     changes = {k: [case.data.get(k), v] for k, v in sorted(data.items()) if case.data.get(k) != v}
-    _lock(case, expected_version)
+    lock_case(case, expected_version)
     if changes:
         case.data = {**case.data, **data}
     append_event(case, action="edit", occurred_at=now, actor=user, actor_role=role,
@@ -219,7 +219,7 @@ def answer_supplement_item(case: Case, user, item_id: int, answer: str, *, now=N
     if wf.state(case.state).kind != "applicant":
         raise refused("not_editable", "当前环节不能答复补正。",
                       "Supplement items cannot be answered at this step.")  # fmt: skip
-    role = _applicant_role(case, user)
+    role = applicant_role(case, user)
     item = db.session.get(SupplementItem, item_id)
     if item is None or item.case_id != case.id or item not in open_supplement_items(case):
         raise InvalidInput(Reason("unknown_item", "补正事项不存在。", "No such supplement item."))
@@ -229,7 +229,7 @@ def answer_supplement_item(case: Case, user, item_id: int, answer: str, *, now=N
             Reason("answer_required", "请填写答复。", "Please write an answer."),
             {"answer": Reason("required", "必填。", "Required.")},
         )
-    _lock(case, None)
+    lock_case(case, None)
     before = item.answer
     item.answer, item.answered_at, item.answered_by_id = answer, now, user.id
     append_event(case, action="answer_item", occurred_at=now, actor=user, actor_role=role,
@@ -263,7 +263,7 @@ def open_supplement_items(case: Case) -> list[SupplementItem]:
 # Permission and separation of duties
 
 
-def _applicant_role(case: Case, user) -> str:
+def applicant_role(case: Case, user) -> str:
     if user is SYSTEM or user.has_role(*NON_ACTING_ROLES):
         raise refused("separation_admin", "系统管理员和审计人员不能办理案件。",
                       "Administrators and auditors cannot act on cases.")  # fmt: skip
@@ -275,7 +275,7 @@ def _applicant_role(case: Case, user) -> str:
                   "Only an applicant of the filing organisation may do this.")  # fmt: skip
 
 
-def _covers(assignment: RoleAssignment, case: Case, scope_rule: str | None) -> bool:
+def covers(assignment: RoleAssignment, case: Case, scope_rule: str | None) -> bool:
     kind = assignment.scope_kind
     if scope_rule == "applicant_region":
         return kind == "region" and assignment.region_code == case.region_code
@@ -326,7 +326,7 @@ def has_conflict(user, case: Case) -> bool:
     )
 
 
-def _stage_separation(case: Case, user, wf: Workflow, state: State) -> None:
+def check_stage_separation(case: Case, user, wf: Workflow, state: State) -> None:
     if user is SYSTEM:
         return
     if user.has_role(*NON_ACTING_ROLES):
@@ -359,12 +359,12 @@ def permitted_role(case: Case, user, wf: Workflow, state: State, t: Transition) 
         raise refused("separation_admin", "系统管理员和审计人员不能办理案件。",
                       "Administrators and auditors cannot act on cases.")  # fmt: skip
     if ("applicant" in t.roles and state.kind == "applicant") or t.kind == "withdraw":
-        return _applicant_role(case, user)
+        return applicant_role(case, user)
     if state.is_stage:
-        _stage_separation(case, user, wf, state)
+        check_stage_separation(case, user, wf, state)
         if state.mode == "single":
             held = [a for a in user.roles if a.role in t.roles and a.role == state.assign.role]
-            if not any(_covers(a, case, state.assign.scope) for a in held):
+            if not any(covers(a, case, state.assign.scope) for a in held):
                 raise refused("out_of_scope", "此案件不在您的办理范围内。",
                               "This case is not within your role and scope.")  # fmt: skip
             tasks = _open_tasks(case, state.key)
@@ -380,7 +380,7 @@ def permitted_role(case: Case, user, wf: Workflow, state: State, t: Transition) 
             raise refused("not_assigned", "您不是本环节的指定办理人，或已经办理。",
                           "You are not assigned to this stage, or signed already.")  # fmt: skip
         return task.role
-    held = [a for a in user.roles if a.role in t.roles and _covers(a, case, None)]
+    held = [a for a in user.roles if a.role in t.roles and covers(a, case, None)]
     if not held:
         raise refused("out_of_scope", "此案件不在您的办理范围内。",
                       "This case is not within your role and scope.")  # fmt: skip
@@ -544,7 +544,7 @@ def _check_guards(ctx: ActionContext) -> None:
 # Doing it
 
 
-def _lock(case: Case, expected_version: int | None) -> None:
+def lock_case(case: Case, expected_version: int | None) -> None:
     """Take the case: ``UPDATE … SET version = version + 1 WHERE id = ? AND version = ?``.
 
     Zero rows means someone else changed the case since it was read: StaleCase (HTTP 409). On
@@ -585,7 +585,7 @@ def apply(case: Case, action: str, user, data: dict | None = None, *, comment: s
         comment = (comment or "").strip() or None
         ctx = ActionContext(case, user, wf, state, t, data, comment, now, role)
         _check_guards(ctx)
-        _lock(case, expected_version)
+        lock_case(case, expected_version)
         _perform(ctx)
         db.session.commit()
     except Exception:
@@ -660,7 +660,7 @@ def _perform(ctx: ActionContext) -> None:
     for name in t.effects:
         payload = registry.EFFECTS[name](ctx)
         if payload is not None:
-            _outbox(case, event, name, payload)
+            write_outbox(case, event, name, payload)
 
 
 def _route(ctx: ActionContext) -> str:
@@ -710,14 +710,14 @@ def _enter_state(ctx: ActionContext, new: State) -> None:
             db.session.add(task)
         if tasks:
             db.session.flush()
-            _outbox(case, None, "notify_assignees",
+            write_outbox(case, None, "notify_assignees",
                     {"to": "tasks", "task_ids": [t.id for t in tasks]})  # fmt: skip
     if new.kind == "public":
         notices.open_notice(ctx, new, due)
     clocks.set_state_timers(case, new, due, ctx.now)
 
 
-def _outbox(case: Case, event, effect_name: str, payload: dict) -> None:
+def write_outbox(case: Case, event, effect_name: str, payload: dict) -> None:
     db.session.add(
         OutboxMessage(
             case_id=case.id,
@@ -744,8 +744,8 @@ def _task_for_user_op(task: Task, user) -> tuple[Case, Workflow, State]:
     return case, wf, state
 
 
-def _in_stage_scope(case: Case, user, state: State) -> bool:
-    return any(a.role == state.assign.role and _covers(a, case, state.assign.scope)
+def in_stage_scope(case: Case, user, state: State) -> bool:
+    return any(a.role == state.assign.role and covers(a, case, state.assign.scope)
                for a in user.roles)  # fmt: skip
 
 
@@ -767,11 +767,11 @@ def claim(task: Task, user, *, now=None) -> Task:
                       "This task is assigned to a person; it cannot be claimed.")  # fmt: skip
     if task.claimed_by_id is not None:
         raise refused("claimed_by_other", "该待办已由他人认领。", "Someone has claimed this task.")
-    if not _in_stage_scope(case, user, state):
+    if not in_stage_scope(case, user, state):
         raise refused("out_of_scope", "此案件不在您的办理范围内。",
                       "This case is not within your role and scope.")  # fmt: skip
-    _stage_separation(case, user, wf, state)
-    _lock(case, None)
+    check_stage_separation(case, user, wf, state)
+    lock_case(case, None)
     task.claimed_by_id, task.claimed_at = user.id, now
     _task_event(case, user, state.assign.role, "claim", now, {"task_id": task.id})
     db.session.commit()
@@ -785,19 +785,19 @@ def release(task: Task, user, *, now=None) -> Task:
         raise refused(
             "not_yours", "只能释放本人认领的待办。", "You can release only your own claim."
         )
-    _lock(case, None)
+    lock_case(case, None)
     task.claimed_by_id, task.claimed_at = None, None
     _task_event(case, user, state.assign.role, "release", now, {"task_id": task.id})
     db.session.commit()
     return task
 
 
-def _check_colleague(case, wf, state, user, other, refusal) -> None:
+def check_colleague(case, wf, state, user, other, refusal) -> None:
     """``other`` may take part in ``user``'s stage: another active person of the same role and
     scope, who passes separation of duties for this case."""
-    if other.id == user.id or other.disabled or not _in_stage_scope(case, other, state):
+    if other.id == user.id or other.disabled or not in_stage_scope(case, other, state):
         raise refusal
-    _stage_separation(case, other, wf, state)
+    check_stage_separation(case, other, wf, state)
 
 
 def handover(task: Task, user, to_user: User, note: str, *, now=None) -> Task:
@@ -811,10 +811,10 @@ def handover(task: Task, user, to_user: User, note: str, *, now=None) -> Task:
     if not (note or "").strip():
         raise InvalidInput(Reason("note_required", "请填写转交说明。", "Write a hand-over note."),
                            {"note": REQUIRED})  # fmt: skip
-    _check_colleague(case, wf, state, user, to_user, refused(
+    check_colleague(case, wf, state, user, to_user, refused(
         "handover_target", "只能转交给同一角色、同一范围的同事。",
         "Hand over only to a colleague with the same role and scope."))  # fmt: skip
-    _lock(case, None)
+    lock_case(case, None)
     if task.assignee_id is not None:
         task.assignee_id = to_user.id
     else:
@@ -837,13 +837,13 @@ def add_cosigner(task: Task, user, cosigner: User, *, before: bool, now=None) ->
         raise refused("no_cosign", "本环节不允许加签。", "This stage does not allow co-signers.")
     if task.holder_id != user.id:
         raise refused("not_yours", "只能为本人的待办加签。", "Only the holder may add a co-signer.")
-    _check_colleague(case, wf, state, user, cosigner, refused(
+    check_colleague(case, wf, state, user, cosigner, refused(
         "cosigner_scope", "加签人须为同一角色、同一范围的同事。",
         "A co-signer must hold the same role and scope."))  # fmt: skip
     if any(t.holder_id == cosigner.id for t in _open_tasks(case, state.key)):
         raise refused("already_cosigner", "该同事已在本环节有待办。",
                       "That colleague already has a task in this stage.")  # fmt: skip
-    _lock(case, None)
+    lock_case(case, None)
     new = Task(case_id=case.id, stage=state.key, visit=case.entered_seq, mode=task.mode,
                role=task.role, region_code=task.region_code, assignee_id=cosigner.id,
                position=task.position - 1 if before else task.position + 1, opened_at=now,
@@ -853,7 +853,7 @@ def add_cosigner(task: Task, user, cosigner: User, *, before: bool, now=None) ->
     _task_event(case, user, state.assign.role, "add_cosigner", now,
                 {"task_id": new.id, "cosigner_id": cosigner.id,
                  "position": "before" if before else "after"})  # fmt: skip
-    _outbox(case, None, "notify_assignees", {"to": "tasks", "task_ids": [new.id]})
+    write_outbox(case, None, "notify_assignees", {"to": "tasks", "task_ids": [new.id]})
     db.session.commit()
     return new
 
@@ -865,13 +865,13 @@ def countersign(task: Task, user, comment: str, *, now=None) -> Task:
     tasks = _open_tasks(case, state.key)
     if len(tasks) < 2 or tasks[0].id != task.id:
         raise refused("not_your_turn", "尚未轮到您办理。", "It is not your turn to sign.")
-    if task.holder_id not in (user.id, None) or not _in_stage_scope(case, user, state):
+    if task.holder_id not in (user.id, None) or not in_stage_scope(case, user, state):
         raise refused("not_yours", "这不是您的待办。", "This is not your task.")
     if not (comment or "").strip():
         raise InvalidInput(Reason("comment_required", "请填写意见。", "Write your opinion."),
                            {"comment": REQUIRED})  # fmt: skip
-    _stage_separation(case, user, wf, state)
-    _lock(case, None)
+    check_stage_separation(case, user, wf, state)
+    lock_case(case, None)
     task.status, task.completed_at, task.completed_by_id = "done", now, user.id
     task.outcome = "countersign"
     _task_event(case, user, state.assign.role, "countersign", now, {"task_id": task.id},
@@ -889,7 +889,7 @@ def assign_panel(case: Case, stage: str, users: list[User], by_user, role: str, 
     target = wf.state(stage)
     if not target.is_stage or target.assign.scope != "panel":
         raise refused("not_a_panel", "该环节不是专家组环节。", "That stage has no panel.")
-    by_role = _panel_assigner_role(case, by_user, wf, target)
+    by_role = panel_assigner_role(case, by_user, wf, target)
     if wf.state(case.state).is_terminal:
         raise refused("case_closed", "案件已办结。", "The case is closed.")
     existing = {p.user_id for p in db.session.scalars(
@@ -908,7 +908,7 @@ def assign_panel(case: Case, stage: str, users: list[User], by_user, role: str, 
                 f"{person.display_name} 与申报单位存在利益冲突，不能指派。",
                 f"{person.display_name} has a conflict of interest and cannot be assigned.",
             )
-    _lock(case, None)
+    lock_case(case, None)
     ids, new_tasks = [], []
     for person in users:
         db.session.add(CaseParticipant(case_id=case.id, user_id=person.id, role=role,
@@ -926,12 +926,12 @@ def assign_panel(case: Case, stage: str, users: list[User], by_user, role: str, 
     _task_event(case, by_user, by_role, "assign_panel", now, {"stage": stage, "user_ids": ids})
     if new_tasks:
         db.session.flush()
-        _outbox(case, None, "notify_assignees",
+        write_outbox(case, None, "notify_assignees",
                 {"to": "tasks", "task_ids": [t.id for t in new_tasks]})  # fmt: skip
     db.session.commit()
 
 
-def _panel_assigner_role(case: Case, by_user, wf: Workflow, target: State) -> str:
+def panel_assigner_role(case: Case, by_user, wf: Workflow, target: State) -> str:
     """Panels are picked by the role the definition names (default: a province reviewer),
     in scope, and never by the applicant's own organisation, an administrator or an auditor."""
     if by_user is SYSTEM or by_user.has_role(*NON_ACTING_ROLES):
@@ -941,7 +941,7 @@ def _panel_assigner_role(case: Case, by_user, wf: Workflow, target: State) -> st
         raise refused("own_organisation", "不能为本单位的案件指派评审人员。",
                       "No one picks the panel for their own organisation's case.")  # fmt: skip
     for a in by_user.roles:
-        if a.role == target.panel_assigned_by and _covers(a, case, None):
+        if a.role == target.panel_assigned_by and covers(a, case, None):
             return a.role
     raise refused("not_panel_assigner", "您无权为该环节指派人员。",
                   "You may not assign people to this stage.")  # fmt: skip

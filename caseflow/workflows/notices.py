@@ -225,7 +225,7 @@ def file_objection(notice: PublicNotice, name: str, contact: str, text: str,
         # own; a file whose objection then fails stays in the case's history, unreferenced.
         attachment = attachments.save(case, "objection", attachment_file, None, now=now)
     try:
-        engine._lock(case, None)
+        engine.lock_case(case, None)
         objection = Objection(notice_id=notice.id, case_id=case.id, name=name, contact=contact,
                               text=text, filed_at=now, status="open")  # fmt: skip
         db.session.add(objection)
@@ -242,7 +242,7 @@ def file_objection(notice: PublicNotice, name: str, contact: str, text: str,
                      "text_sha256": hashlib.sha256(text.encode()).hexdigest()},
             policy_version=case.policy_version)  # fmt: skip
         db.session.flush()
-        engine._outbox(case, event, "notify_assignees", {"to": "tasks", "task_ids": [task.id]})
+        engine.write_outbox(case, event, "notify_assignees", {"to": "tasks", "task_ids": [task.id]})
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -266,7 +266,7 @@ def resolver_role(case, user, state) -> str:
                       "No one resolves objections to their own organisation's case.")  # fmt: skip
     assign = state.objections
     if assign is None or not any(
-        a.role == assign.role and engine._covers(a, case, assign.scope) for a in user.roles
+        a.role == assign.role and engine.covers(a, case, assign.scope) for a in user.roles
     ):
         raise refused("out_of_scope", "您无权处理该异议。",
                       "Resolving this objection is not within your role and scope.")  # fmt: skip
@@ -360,7 +360,7 @@ def resolve_objection(objection: Objection, user, upheld: bool, reason: str, *, 
 def _dismiss(case, objection, task, user, role, reason, now) -> None:
     from caseflow.workflows import engine
 
-    engine._lock(case, None)
+    engine.lock_case(case, None)
     _resolve(objection, task, user, "dismissed", reason, "dismiss_objection", now)
     append_event(case, action="dismiss_objection", occurred_at=now, actor=user, actor_role=role,
                  from_state=case.state, to_state=case.state, comment=reason,
