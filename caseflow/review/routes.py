@@ -120,9 +120,9 @@ def _refused(exc: WorkflowError) -> None:
     flash(exc.message(is_english()), "danger")
 
 
-@bp.post("/tasks/<int:task_id>/claim")
-@permission_required("review.inbox")
-def claim_task(task_id):
+def _task_operation(task_id: int, operation, done_message):
+    """Claim or release from a list or the case page: CSRF-checked, engine-decided, back to
+    ``next``. Objections are resolved on the case page, never claimed."""
     _require_reviewer()
     task = _task_or_404(task_id)
     form = TaskActionForm()
@@ -132,32 +132,30 @@ def claim_task(task_id):
         return redirect(safe_next(form.next.data))
     reference = task.case.reference
     try:
-        engine.claim(task, current_user)
+        operation(task, current_user)
     except WorkflowError as exc:
         _refused(exc)
     else:
-        flash(_("You have claimed the task of case %(ref)s.", ref=reference), "success")
+        flash(done_message(reference), "success")
     return redirect(safe_next(form.next.data))
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@permission_required("review.inbox")
+def claim_task(task_id):
+    return _task_operation(
+        task_id, engine.claim, lambda ref: _("You have claimed the task of case %(ref)s.", ref=ref)
+    )
 
 
 @bp.post("/tasks/<int:task_id>/release")
 @permission_required("review.inbox")
 def release_task(task_id):
-    _require_reviewer()
-    task = _task_or_404(task_id)
-    form = TaskActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    if _objection(task):
-        return redirect(safe_next(form.next.data))
-    reference = task.case.reference
-    try:
-        engine.release(task, current_user)
-    except WorkflowError as exc:
-        _refused(exc)
-    else:
-        flash(_("You have released the task of case %(ref)s.", ref=reference), "success")
-    return redirect(safe_next(form.next.data))
+    return _task_operation(
+        task_id,
+        engine.release,
+        lambda ref: _("You have released the task of case %(ref)s.", ref=ref),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/handover", methods=["GET", "POST"])
