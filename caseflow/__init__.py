@@ -112,6 +112,7 @@ def _init_login(app, login_manager):
 
 def _register_blueprints(app):
     from caseflow.admin.routes import bp as admin_bp
+    from caseflow.api import bp as api_bp
     from caseflow.applicant import filing  # noqa: F401  (filing routes on the applicant bp)
     from caseflow.applicant.routes import bp as applicant_bp
     from caseflow.audit.routes import bp as audit_bp
@@ -123,7 +124,10 @@ def _register_blueprints(app):
     from caseflow.review.routes import bp as review_bp
 
     blueprints = (main_bp, auth_bp, admin_bp, audit_bp, cases_bp, review_bp, applicant_bp,
-                  public_bp, notify_bp)  # fmt: skip
+                  public_bp, notify_bp, api_bp)  # fmt: skip
+    from caseflow.extensions import csrf
+
+    csrf.exempt(api_bp)  # bearer tokens only; cookies never authenticate the API
     for bp in blueprints:
         app.register_blueprint(bp)
 

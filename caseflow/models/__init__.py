@@ -17,10 +17,12 @@ from caseflow.models.notifications import Notification, Reminder
 from caseflow.models.orgs import Organisation
 from caseflow.models.regions import PROVINCE_CODE, Region
 from caseflow.models.tasks import CalendarOverride, CalendarYear, OutboxMessage, Task, Timer
+from caseflow.models.tokens import ApiToken
 from caseflow.models.users import RoleAssignment, User, UserSession
 
 __all__ = [
     "PROVINCE_CODE",
+    "ApiToken",
     "Attachment",
     "AuditCheckpoint",
     "AuthEvent",
