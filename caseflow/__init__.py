@@ -96,6 +96,7 @@ def _migrations_dir():
 
 
 def _init_login(app, login_manager):
+    from caseflow.api.auth import add_www_authenticate, is_api_request, load_user_from_request
     from caseflow.auth.service import validate_session
 
     login_manager.init_app(app)
@@ -104,10 +105,15 @@ def _init_login(app, login_manager):
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        if is_api_request():
+            return None  # the API takes Bearer tokens only, never the session cookie
         try:
             return validate_session(int(user_id))
         except ValueError:
             return None
+
+    login_manager.request_loader(load_user_from_request)
+    app.after_request(add_www_authenticate)
 
 
 def _register_blueprints(app):

@@ -92,7 +92,29 @@ AUTH_DETAILS = {
     "by_admin": _l("by an administrator"),
     "by_user": _l("by %(user)s"),
     "by_cli": _l("from the command line"),
+    "mfa_required": _l("two-factor authentication required but not set up"),
+    # API tokens (caseflow/api/tokens.py); the first argument is the token's public prefix.
+    "token_created": _l("token %(token)s created, valid until %(date)s"),
+    "token_created_cli": _l("token %(token)s created from the command line, valid until %(date)s"),
+    "token_created_by": _l("token %(token)s created by %(user)s, valid until %(date)s"),
+    "token_create_refused": _l("token not created: %(reason)s"),
+    "token_revoked": _l("token %(token)s revoked"),
+    "token_revoked_cli": _l("token %(token)s revoked from the command line"),
+    "token_revoked_by": _l("token %(token)s revoked by %(user)s"),
+    "token_malformed": _l("not a valid token"),
+    "token_unknown": _l("unknown token %(token)s"),
+    "token_wrong_secret": _l("wrong secret for token %(token)s"),
+    "token_use_revoked": _l("revoked token %(token)s used"),
+    "token_use_expired": _l("expired token %(token)s used"),
+    "token_user_disabled": _l("token %(token)s of a disabled user used"),
+    "token_mfa_required": _l("token %(token)s refused: two-factor authentication not set up"),
+    "token_password_change": _l("token %(token)s refused: the user must change the password"),
 }
+
+# Argument names of the token detail codes, in order.
+_TOKEN_ARGS = {"token_created": ("token", "date"), "token_created_cli": ("token", "date"),
+               "token_created_by": ("token", "date", "user"), "token_revoked_by": ("token", "user"),
+               "token_create_refused": ("reason",)}  # fmt: skip
 
 
 def auth_detail(detail: str | None) -> str:
@@ -116,4 +138,10 @@ def auth_detail(detail: str | None) -> str:
         params = {"n": args[0], "reason": auth_detail(args[1])}
     elif code == "by_user" and args:
         params = {"user": args[0]}
+    elif code.startswith("token_") and args:
+        params = dict(zip(_TOKEN_ARGS.get(code, ("token",)), args, strict=False))
+        if "token" in params:
+            params["token"] = f"cf_{params['token']}_…"
+        if "reason" in params:
+            params["reason"] = auth_detail(params["reason"])
     return str(label) % params if params else str(label)

@@ -141,7 +141,7 @@ def test_roles_are_enforced_on_admin_and_audit_pages(demo):
 # Views every logged-in user may open: their own pages, not other people's data.
 PERSONAL = {"main.home", "auth.account", "auth.change_password", "auth.logout",
             "notifications.index", "notifications.open_one", "notifications.mark_read",
-            "notifications.mark_all_read"}  # fmt: skip
+            "notifications.mark_all_read", "auth.tokens_page", "auth.revoke_token"}  # fmt: skip
 
 
 def test_every_other_view_declares_a_permission(app):

@@ -206,3 +206,6 @@ def account():
         "auth/account.html",
         mfa_required=current_app.config["REQUIRE_MFA"] and current_user.is_privileged,
     )
+
+
+from caseflow.auth import token_routes  # noqa: E402, F401  (token pages on this blueprint)
