@@ -65,6 +65,11 @@ def create_app(config: Config | str | None = None) -> Flask:
     if app.config.get("SAMPLE_WORKFLOW"):
         from caseflow.workflows import sample  # noqa: F401  (registers the sample workflow)
     registry.validate_or_raise()  # a broken workflow table must not start
+    from caseflow import policy
+
+    # Broken policy data (or a workflow naming an unknown policy) must not start either; the
+    # message names the file, the policy, the version and the key.
+    policy.validate_or_raise(app.config.get("POLICY_DIR"), registry.WORKFLOWS)
 
     if app.config.get("PROXY_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -1,4 +1,4 @@
-"""``caseflow check``: configuration, workflow definitions, database and migration state."""
+"""``caseflow check``: configuration, workflow definitions, policy data, database and migrations."""
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -17,10 +17,39 @@ def migration_heads() -> tuple[set[str], set[str]]:
     return set(script.get_heads()), applied
 
 
+def policy_problems() -> list[str]:
+    """The policy files read afresh; workflows' declared policies exist, are in effect today and
+    their snapshot id fits ``cases.policy_version``; the document series match the policy data."""
+    from caseflow import policy
+    from caseflow.documents.kinds import SERIES
+    from caseflow.models import Case
+    from caseflow.workflows import registry
+
+    length = Case.__table__.c.policy_version.type.length
+    found = policy.problems(policy.policy_dir(), registry.WORKFLOWS, on=policy.today(),
+                            max_id_length=length)  # fmt: skip
+    if found:
+        return found
+    policies = policy.reload(policy.policy_dir())  # valid: read above
+    if "document_numbers" not in policies:
+        return ["document_numbers.toml is missing (the document number patterns)"]
+    try:
+        version = policies["document_numbers"].version_on(policy.today())
+    except policy.PolicyError as exc:
+        return [str(exc)]
+    patterns = {v.key: v.value for v in version.values.values()}
+    problems = [f"document series {key!r} (caseflow/documents/kinds.py) has no pattern in "
+                "document_numbers.toml" for key in SERIES if not patterns.get(key)]  # fmt: skip
+    if len(set(patterns.values())) != len(patterns):
+        problems.append("document_numbers.toml: two series share a number pattern")
+    return problems
+
+
 def run_checks() -> list[str]:
     from caseflow.workflows import registry
 
     problems = [f"workflow definition: {p}" for p in registry.validate()]
+    problems += [f"policy data: {p}" for p in policy_problems()]
     cfg = current_app.config
     for key in ("SECRET_KEY", "DATA_KEY", "AUDIT_KEY"):
         if len(cfg.get(key) or "") < 32:

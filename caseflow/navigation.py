@@ -19,6 +19,7 @@ NAV = (
     NavItem(_l("New application"), "applicant.new_application", "case.create"),
     NavItem(_l("Users"), "admin.users", "admin.users"),
     NavItem(_l("Organisations"), "admin.organisations", "admin.organisations"),
+    NavItem(_l("Policy data"), "admin.policy_data", "admin.policy"),
     NavItem(_l("All cases"), "audit.cases", "audit.cases"),
     NavItem(_l("Sign-in records"), "audit.auth_events", "audit.auth_events"),
     NavItem(_l("My account"), "auth.account"),

@@ -61,7 +61,24 @@ def data_strings(app):
         names = list(db.session.scalars(select(User.display_name)))
         names += list(db.session.scalars(select(Organisation.name)))
         names += list(db.session.scalars(select(Region.name_zh)))
+    names += policy_strings()
     return sorted(names, key=len, reverse=True)
+
+
+def policy_strings():
+    """Policy data is written in Chinese (titles of the source documents, name suffixes such as
+    技工学校): shown as it stands on every page."""
+    from caseflow import policy
+
+    out = []
+    for p in policy.all_policies():
+        for version in p.versions:
+            out.append(version.source)
+            for v in version.values.values():
+                out.append(v.source or "")
+                values = v.value if isinstance(v.value, tuple) else (v.value,)
+                out += [x for x in values if isinstance(x, str)]
+    return [x for x in out if x]
 
 
 def case_strings(app):

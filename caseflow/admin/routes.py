@@ -149,3 +149,6 @@ def new_organisation():
             flash(_("The organisation has been created."), "success")
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisation_form.html", form=form)
+
+
+from caseflow.admin import policy_routes  # noqa: E402, F401  (the policy data page on this bp)

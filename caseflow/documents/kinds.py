@@ -5,26 +5,22 @@ may share a series (every 函 of the department draws from ``川人社函``). A 
 its title in Chinese and English, and what its body holds. Bodies are ``str.format`` templates
 over the document's content snapshot (see ``caseflow.documents.service.snapshot``).
 
-The series patterns and the issuing authority are module-level tables for now. They are policy
-data: issue 6 (dated policy files) takes them over, with an effective date and a source, and
-this module then reads them from there. Keep them out of code everywhere else.
+The number pattern of each series is policy data (``caseflow/policy/data/document_numbers.toml``,
+dated, with its source): a number is built with the pattern in effect on the day of issue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # The issuing authority (发文机关) printed at the head and signed at the foot of every document.
 AUTHORITY = {"zh": "四川省人力资源和社会保障厅",
              "en": "Sichuan Department of Human Resources and Social Security"}  # fmt: skip
 
-# Number series: stored key → pattern. The key is stored with every document: never rename one.
-SERIES = {
-    "hrss_acceptance": "川人社受〔{year}〕{n}号",
-    "hrss_supplement": "川人社补〔{year}〕{n}号",
-    "hrss_refusal": "川人社不许〔{year}〕{n}号",
-    "hrss_letter": "川人社函〔{year}〕{n}号",
-}
+# Number series keys; their patterns are in the policy ``document_numbers``. The key is stored
+# with every document: never rename one.
+SERIES = ("hrss_acceptance", "hrss_supplement", "hrss_refusal", "hrss_letter")
 
 # What a body may contain besides its paragraphs (see ``layout.layout``).
 PARTS = frozenset({"items", "reply_by", "reasons", "opinion", "remedies", "time_limit"})
@@ -40,12 +36,14 @@ class DocumentKind:
     body_en: tuple[str, ...]
     parts: frozenset = frozenset()  # from PARTS, in the order layout() prints them
 
-    @property
-    def pattern(self) -> str:
-        return SERIES[self.series]
+    def pattern(self, on: date | None = None) -> str:
+        """The series' number pattern in effect on ``on`` (policy ``document_numbers``)."""
+        from caseflow import policy
 
-    def number(self, year: int, n: int) -> str:
-        return self.pattern.format(year=year, n=n)
+        return policy.current("document_numbers", on=on).value(self.series)
+
+    def number(self, year: int, n: int, on: date | None = None) -> str:
+        return self.pattern(on).format(year=year, n=n)
 
     def title(self, english: bool) -> str:
         return self.title_en if english else self.title_zh
@@ -99,12 +97,9 @@ def check(kinds: dict[str, DocumentKind] | None = None) -> list[str]:
     """Problems in the tables, as sentences (run on import: a broken table must not start)."""
     out = []
     kinds = KINDS if kinds is None else kinds
-    patterns = list(SERIES.values())
-    if len(patterns) != len(set(patterns)):
-        out.append("document series: two series share a number pattern")
-    for key, pattern in SERIES.items():
-        if "{year}" not in pattern or "{n}" not in pattern or len(key) > 40:
-            out.append(f"document series {key!r}: needs {{year}} and {{n}}, key ≤ 40 characters")
+    for key in SERIES:
+        if len(key) > 40:
+            out.append(f"document series {key!r}: the key is longer than 40 characters")
     for kind in kinds.values():
         if kind.series not in SERIES:
             out.append(f"document kind {kind.name!r}: unknown series {kind.series!r}")

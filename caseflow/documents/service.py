@@ -22,7 +22,7 @@ def issue(case: Case, kind: str, event, ctx) -> Document:
     spec = KINDS[kind]
     today = clocks.local_date(ctx.now)
     seq = next_seq(spec.series, today.year)
-    number = spec.number(today.year, seq)
+    number = spec.number(today.year, seq, on=today)
     facts = snapshot(case, spec, ctx)
     document = Document(
         case_id=case.id,

@@ -21,7 +21,7 @@ class Case(db.Model):
     region_code = db.Column(db.String(6), db.ForeignKey("regions.code"), nullable=False)
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     data = db.Column(db.JSON, nullable=False, default=dict)
-    policy_version = db.Column(db.String(80), nullable=True)
+    policy_version = db.Column(db.String(400), nullable=True)
     # The event seq at which the case entered its current state (a "visit"): timers and tasks
     # set for an earlier visit of the same state are recognised as stale.
     entered_seq = db.Column(db.Integer, nullable=False, default=0)

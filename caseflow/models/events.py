@@ -24,7 +24,7 @@ class CaseEvent(db.Model):
     comment = db.Column(db.Text, nullable=True)
     changes = db.Column(db.JSON, nullable=True)  # {"field": [before, after]}
     details = db.Column(db.JSON, nullable=True)  # action-specific: items, task ids, reasons …
-    policy_version = db.Column(db.String(80), nullable=True)
+    policy_version = db.Column(db.String(400), nullable=True)
     format_version = db.Column(db.SmallInteger, nullable=False, default=1)
     prev_hash = db.Column(db.String(64), nullable=True)
     hash = db.Column(db.String(64), nullable=False)

@@ -178,6 +178,9 @@ class Workflow:
     # The application form: the case data an applicant fills in (typed; ``required`` is checked
     # when the definition's submit action carries the ``application_complete`` guard).
     fields: tuple[Field, ...] = ()
+    # The policies (caseflow/policy/data/<name>.toml) a case of this workflow is decided under:
+    # create_case stamps their versions in effect that day on the case and its events.
+    policies: tuple[str, ...] = ()
 
     def attachment_type(self, key: str) -> AttachmentType | None:
         return next((a for a in self.attachments if a.key == key), None)

@@ -160,6 +160,19 @@ def create_case(workflow_key: str, kind: str, user, data: dict | None = None, *,
         raise refused("not_applicant", "只有申报单位的申报人可以提交申请。",
                       "Only an applicant of an organisation may file a case.")  # fmt: skip
     data = clean_json(validate_case_data(wf, data or {}))
+    policy_version = None
+    if wf.policies:  # the policy versions in effect on the day of filing (house rule 6)
+        from caseflow import policy
+
+        try:
+            policy_version = policy.snapshot_id(wf.policies, on=clocks.local_date(now))
+        except policy.PolicyError as exc:
+            raise refused(
+                "policy_missing",
+                "政策数据缺少当日有效的版本，暂不能申报，请联系系统管理员。",
+                "The policy data has no version in effect today; filing is not possible "
+                "until an administrator adds one.",
+            ) from exc
     case = Case(
         reference=next_reference(wf.prefix, clocks.local_date(now).year, org.region_code),
         workflow=wf.key,
@@ -170,6 +183,7 @@ def create_case(workflow_key: str, kind: str, user, data: dict | None = None, *,
         region_code=org.region_code,
         created_by_id=user.id,
         data=data,
+        policy_version=policy_version,
         created_at=now,
         updated_at=now,
     )
@@ -184,6 +198,7 @@ def create_case(workflow_key: str, kind: str, user, data: dict | None = None, *,
         to_state=wf.initial,
         changes={k: [None, v] for k, v in sorted(data.items())} or None,
         details={"kind": kind, "workflow": wf.key},
+        policy_version=case.policy_version,
     )
     case.entered_seq = event.seq
     db.session.commit()

@@ -1,0 +1,1 @@
+"""Policy data: loader, validation, current(), admin page, check, engine stamping."""
