@@ -15,16 +15,30 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+# SQLite rebuilds a table to alter a column, which drops its triggers: case_events must stay
+# append-only, so its triggers (from 0002) are created again after the rebuild.
+SQLITE_TRIGGERS = (
+    """CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+       BEGIN SELECT RAISE(ABORT, 'case_events are append-only'); END""",
+    """CREATE TRIGGER case_events_no_delete BEFORE DELETE ON case_events
+       BEGIN SELECT RAISE(ABORT, 'case_events are append-only'); END""",
+)
 
-def upgrade():
+
+def _resize(old: int, new: int) -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
     for table in ("cases", "case_events"):
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column("policy_version", existing_type=sa.String(length=80),
-                                  type_=sa.String(length=400), existing_nullable=True)  # fmt: skip
+            batch_op.alter_column("policy_version", existing_type=sa.String(length=old),
+                                  type_=sa.String(length=new), existing_nullable=True)  # fmt: skip
+    if sqlite:
+        for statement in SQLITE_TRIGGERS:
+            op.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+
+
+def upgrade():
+    _resize(80, 400)
 
 
 def downgrade():
-    for table in ("cases", "case_events"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column("policy_version", existing_type=sa.String(length=400),
-                                  type_=sa.String(length=80), existing_nullable=True)  # fmt: skip
+    _resize(400, 80)
