@@ -124,6 +124,9 @@ class Config:
         # Rate-limit counters: shared in Redis when there is one, per process otherwise.
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URL", self.REDIS_URL or "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # API rate limits: per personal access token, and per client address.
+        self.API_RATE_LIMIT = env("API_RATE_LIMIT", "120 per minute")
+        self.API_IP_RATE_LIMIT = env("API_IP_RATE_LIMIT", "600 per minute")
         # Behind a reverse proxy: trust this many X-Forwarded-For/-Proto hops (0 = no proxy), so
         # rate limits and the sign-in log see the client's address, not the proxy's.
         self.PROXY_HOPS = env_int("PROXY_HOPS", 0)

@@ -76,6 +76,8 @@ def create_app(config: Config | str | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    _bound_integer_urls(app)
+    app.json.ensure_ascii = False  # readable Chinese in JSON answers
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
@@ -119,6 +121,18 @@ def _init_login(app, login_manager):
 
     login_manager.request_loader(load_user_from_request)
     app.after_request(add_www_authenticate)
+
+
+def _bound_integer_urls(app):
+    """``<int:…>`` URL parts above the database's integer range are a 404, not a driver error."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInteger(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInteger
 
 
 def _register_blueprints(app):

@@ -129,6 +129,8 @@ def pages(app, values):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIP_ENDPOINTS | LOGIN_FLOW or "GET" not in rule.methods:
             continue
+        if rule.rule.startswith("/api/"):  # JSON for programs, not pages (tests/api/)
+            continue
         if rule.arguments - set(values) or rule.rule.endswith(".pdf"):
             continue
         urls.append(rule.build(values, append_unknown=False)[1])

@@ -2,6 +2,7 @@
 security headers on every response."""
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from caseflow.security import is_public_endpoint
 from tests.helpers import login
@@ -19,6 +20,9 @@ EXPECTED_PUBLIC = {
     "public.notice",
     "public.file_objection",
     "public.objection_received",
+    # The API's OpenAPI description: clients read it before they have a token; it is generated
+    # from code and holds no data (workflow keys and action names only).
+    "api.openapi",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -28,7 +32,7 @@ def sample_url(app, rule):
     for arg in rule.arguments:
         converter = rule._converters[arg]
         name = type(converter).__name__
-        if name == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[arg] = 1
         elif name == "AnyConverter":
             values[arg] = sorted(converter.items)[0] if hasattr(converter, "items") else "x"
@@ -83,7 +87,9 @@ def test_every_unsafe_method_needs_a_csrf_token(demo):
         for method in sorted(rule.methods & UNSAFE):
             url = sample_url(demo, rule)
             response = client.open(url, method=method, data={"anything": "1"})
-            assert response.status_code == 400, (method, url, response.status_code)
+            # The API ignores cookies (bearer tokens only), so a browser session gets 401 there.
+            expected = 401 if url.startswith("/api/") else 400
+            assert response.status_code == expected, (method, url, response.status_code)
             checked += 1
     assert checked >= 5
     assert client.get("/").status_code == 200  # still logged in: nothing happened
@@ -141,7 +147,9 @@ def test_roles_are_enforced_on_admin_and_audit_pages(demo):
 # Views every logged-in user may open: their own pages, not other people's data.
 PERSONAL = {"main.home", "auth.account", "auth.change_password", "auth.logout",
             "notifications.index", "notifications.open_one", "notifications.mark_read",
-            "notifications.mark_all_read", "auth.tokens_page", "auth.revoke_token"}  # fmt: skip
+            "notifications.mark_all_read", "auth.tokens_page", "auth.revoke_token",
+            # API: the caller's own profile, and the workflow definitions every user may read.
+            "api.me", "api.list_workflows", "api.get_workflow"}  # fmt: skip
 
 
 def test_every_other_view_declares_a_permission(app):
@@ -153,3 +161,13 @@ def test_every_other_view_declares_a_permission(app):
         if not getattr(view, "caseflow_permission", None):
             undeclared.append(rule.endpoint)
     assert not undeclared, f"views without @permission_required: {undeclared}"
+
+
+def test_ids_beyond_the_integer_range_are_not_found(demo):
+    client = demo.test_client()
+    login(client, "chengdu_reviewer")
+    huge = "99999999999999999999"
+    for path in (f"/review/tasks/{huge}/handover", f"/notifications/{huge}/read"):
+        response = client.get(path) if "handover" in path else client.post(path)
+        assert response.status_code in (404, 405, 400), (path, response.status_code)
+    assert client.get(f"/review/tasks/{huge}/handover").status_code == 404
