@@ -553,3 +553,22 @@ def test_the_auditor_finds_any_case_and_nobody_else_may_list_them(demo):
         other = demo.test_client()
         login(other, username)
         assert other.get("/audit/cases").status_code == 403
+
+
+def test_hand_over_notes_are_for_reviewers_not_the_applicant(demo):
+    from caseflow.workflows import engine
+    from tests.workflows.conftest import act, new_case, user
+
+    with demo.app_context():
+        case = new_case()
+        act(case, "submit", "school_clerk")
+        task = db.session.scalar(sa.select(Task).where(Task.case_id == case.id))
+        engine.claim(task, user("chengdu_reviewer"))
+        engine.handover(task, user("chengdu_reviewer"), user("chengdu_reviewer2"), "请重点核对场地面积")
+        reference = case.reference
+    reviewer = demo.test_client()
+    login(reviewer, "chengdu_reviewer2")
+    assert "请重点核对场地面积" in reviewer.get(f"/cases/{reference}").get_data(as_text=True)
+    applicant = demo.test_client()
+    login(applicant, "school_clerk")
+    assert "请重点核对场地面积" not in applicant.get(f"/cases/{reference}").get_data(as_text=True)

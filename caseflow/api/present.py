@@ -14,6 +14,7 @@ from caseflow import attachments
 from caseflow.api.describe import field_spec
 from caseflow.api.privacy import scrub
 from caseflow.cases import timeline, views
+from caseflow.cases.access import may_read_task_note
 from caseflow.labels import is_english, region_name
 from caseflow.models import Attachment, Case, Task
 from caseflow.review import display
@@ -62,7 +63,7 @@ def task_out(task: Task, user, today: date, model=r.TaskOut, **extra):
         due_on=task.due_on,
         due_provisional=task.due_provisional,
         overdue=task.status == "open" and task.due_on is not None and task.due_on < today,
-        note=scrub(task.note),
+        note=scrub(task.note) if may_read_task_note(task, user) else None,
         **extra,
     )
 

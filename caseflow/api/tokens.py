@@ -191,9 +191,3 @@ def check_token(header_value: str | None) -> ApiToken | None:
         token.last_used_at = now
         db.session.commit()
     return token
-
-
-def authenticate(header_value: str | None) -> User | None:
-    """The user a Bearer header authenticates, or None."""
-    token = check_token(header_value)
-    return token.user if token is not None else None

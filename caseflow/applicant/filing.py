@@ -125,6 +125,9 @@ def edit_application(reference: str):
     if form.validate_on_submit():
         try:
             version = int(form.version.data or 0)
+        except ValueError:
+            abort(400)
+        try:
             engine.update_data(case, current_user, form_data(wf, form), expected_version=version)
         except WorkflowError as exc:
             if exc.code == "stale":

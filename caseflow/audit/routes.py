@@ -53,9 +53,10 @@ def cases():
     region = request.args.get("region") or ""
     stmt = select(Case).options(joinedload(Case.applicant_org), joinedload(Case.region))
     if q:
-        like = f"%{q}%"
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         stmt = stmt.join(Organisation, Organisation.id == Case.applicant_org_id).where(
-            Case.reference.ilike(like) | Organisation.name.ilike(like)
+            Case.reference.ilike(like, escape="\\") | Organisation.name.ilike(like, escape="\\")
         )
     if workflow in registry.WORKFLOWS:
         stmt = stmt.where(Case.workflow == workflow)

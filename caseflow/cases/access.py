@@ -31,3 +31,18 @@ def case_or_404(reference: str, user) -> Case:
     if case is None or not can_view(user, case):
         abort(404)
     return case
+
+
+def may_read_task_note(task: Task, user) -> bool:
+    """A hand-over note (转交说明) is between reviewers: the people of the task's role and scope,
+    whoever holds the task, and auditors — never the applicant."""
+    from caseflow.workflows import engine, registry
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.id in (task.assignee_id, task.claimed_by_id) or user.has_role("auditor"):
+        return True
+    wf = registry.WORKFLOWS.get(task.case.workflow)
+    if wf is None or not wf.has_state(task.stage) or not wf.state(task.stage).is_stage:
+        return False
+    return engine.in_stage_scope(task.case, user, wf.state(task.stage))

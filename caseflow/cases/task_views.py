@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from caseflow.cases.access import may_read_task_note
 from caseflow.extensions import db
 from caseflow.models import Case, CaseParticipant, RoleAssignment, Task, User
 from caseflow.notify.reminders import can_remind
@@ -40,6 +41,7 @@ class TaskView:
     may_countersign: bool = False
     may_remind: bool = False
     cosigners: list[User] | None = None  # None: the user may not add a co-signer
+    note: str | None = None  # the hand-over note, for those who may read it
 
     @property
     def mode_label(self) -> str:
@@ -101,6 +103,7 @@ def task_views(case: Case, wf: Workflow, tasks: list[Task], user) -> list[TaskVi
             db.session.get(User, holder_id) if holder_id else None,
         )
         out.append(view)
+        view.note = task.note if task.note and may_read_task_note(task, user) else None
         view.may_remind = can_remind(task, user)
         if task not in stage_tasks or not acting or not state.is_stage:
             continue

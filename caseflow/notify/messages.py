@@ -49,7 +49,3 @@ def render(note, locale: str | None = None) -> tuple[str, str]:
         text = template.render(p=note.params or {}, label=_labels(note.params or {}, english))
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip()
-
-
-def subject(note) -> str:
-    return render(note)[0]

@@ -112,10 +112,12 @@ def notify(row) -> str:
         db.session.add(note)
         created.append(note)
     try:
-        db.session.flush()
+        db.session.commit()  # the in-app notifications stand before any mail goes out
     except IntegrityError:  # another runner wrote them first: that run did the work
         db.session.rollback()
         return "already notified by a concurrent run"
+    # Mail after the commit: no transaction is held open during SMTP, and a retry of this row
+    # finds the notifications written and sends nothing twice (at most once per recipient).
     statuses = [mail.deliver(note) for note in created]
     summary = f"notified {len(created)}"
     if statuses:
