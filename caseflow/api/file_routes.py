@@ -110,7 +110,7 @@ def list_events(ref):
     """Every event in order: who (name, role, organisation), when, from → to, the comment, the
     changed fields, the details, and the hash chain (``prev_hash`` → ``hash``). The hashes are
     over the stored rows, which name people by internal id; ``/verify`` checks them."""
-    return present.event_list(case_or_404(ref, current_user))
+    return present.event_list(case_or_404(ref, current_user), current_user)
 
 
 @operation(

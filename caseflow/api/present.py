@@ -189,8 +189,9 @@ def _details(details: dict | None, names: dict[int, str]) -> dict | None:
     return out
 
 
-def event_list(case: Case) -> r.EventList:
+def event_list(case: Case, user) -> r.EventList:
     wf = registry.get(case.workflow)
+    applicant_view = views.is_case_applicant(case, user)
     events = views.events(case)
     people, orgs = timeline._names(events)
     items = []
@@ -211,7 +212,7 @@ def event_list(case: Case) -> r.EventList:
                 to_state=e.to_state,
                 actor=actor,
                 occurred_at=e.occurred_at,
-                comment=scrub(e.comment),
+                comment=scrub(timeline.shown_comment(e, applicant_view)),
                 changes=scrub(e.changes),
                 details=scrub(_details(e.details, people)),
                 policy_version=e.policy_version,

@@ -61,7 +61,9 @@ def render_case(case, *, failed: dict | None = None, answer: dict | None = None,
         items=items,
         may_answer=may_answer,
         answer=answer or {},
-        entries=timeline.entries(wf, events),
+        entries=timeline.entries(
+            wf, events, applicant_view=views.is_case_applicant(case, current_user)
+        ),
         chain=timeline.chain_mark(case),
         forms=forms.action_forms(wf, case.state, actions, failed),
         failed=failed,

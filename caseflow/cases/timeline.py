@@ -76,6 +76,7 @@ class Entry:
     moved: bool
     changes: list[tuple[str, str, str]]
     details: list[Detail]
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,17 @@ def _names(events) -> tuple[dict[int, str], dict[int, str]]:
     return users, _lookup(Organisation.id, Organisation.name, org_ids)
 
 
-def entries(wf: Workflow, events) -> list[Entry]:
+# Events whose comment is a note between reviewers (转交说明), not shown to the applicant.
+INTERNAL_COMMENTS = frozenset({"handover"})
+
+
+def shown_comment(event, applicant_view: bool) -> str | None:
+    if applicant_view and event.action in INTERNAL_COMMENTS:
+        return None
+    return event.comment
+
+
+def entries(wf: Workflow, events, *, applicant_view: bool = False) -> list[Entry]:
     users, orgs = _names(events)
     out = []
     for e in events:
@@ -211,6 +222,7 @@ def entries(wf: Workflow, events) -> list[Entry]:
                 moved=e.from_state != e.to_state,
                 changes=changes,
                 details=_details(wf, e, users),
+                comment=shown_comment(e, applicant_view),
             )
         )
     return out
