@@ -60,7 +60,7 @@ def create_app(config: Config | str | None = None) -> Flask:
         documents,  # noqa: F401  (registers the document kinds)
         models,  # noqa: F401  (register the tables)
     )
-    from caseflow.workflows import notices, registry  # noqa: F401  (notice guards)
+    from caseflow.workflows import notices, registry, school_establishment  # noqa: F401
 
     if app.config.get("SAMPLE_WORKFLOW"):
         from caseflow.workflows import sample  # noqa: F401  (registers the sample workflow)

@@ -564,7 +564,8 @@ def test_hand_over_notes_are_for_reviewers_not_the_applicant(demo):
         act(case, "submit", "school_clerk")
         task = db.session.scalar(sa.select(Task).where(Task.case_id == case.id))
         engine.claim(task, user("chengdu_reviewer"))
-        engine.handover(task, user("chengdu_reviewer"), user("chengdu_reviewer2"), "请重点核对场地面积")
+        note = "请重点核对场地面积"
+        engine.handover(task, user("chengdu_reviewer"), user("chengdu_reviewer2"), note)
         reference = case.reference
     reviewer = demo.test_client()
     login(reviewer, "chengdu_reviewer2")

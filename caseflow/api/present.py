@@ -214,7 +214,7 @@ def event_list(case: Case, user) -> r.EventList:
                 occurred_at=e.occurred_at,
                 comment=scrub(timeline.shown_comment(e, applicant_view)),
                 changes=scrub(e.changes),
-                details=scrub(_details(e.details, people)),
+                details=scrub(_details(registry.readable_details(case, e, user), people)),
                 policy_version=e.policy_version,
                 prev_hash=e.prev_hash,
                 hash=e.hash,

@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from caseflow.applicant.routes import bp
@@ -42,7 +43,8 @@ def _field(f, english: bool):
     if f.type == "date":
         return DateField(label, validators=[Optional()])
     if f.type == "choice":
-        return SelectField(label, choices=[("", "—"), *[(c, c) for c in f.choices]])
+        return SelectField(label, choices=[SelectChoice("", "—"),
+                                           *[SelectChoice(c, c) for c in f.choices]])  # fmt: skip
     if f.type == "bool":
         return BooleanField(label)
     if f.type == "items":

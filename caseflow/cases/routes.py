@@ -62,7 +62,11 @@ def render_case(case, *, failed: dict | None = None, answer: dict | None = None,
         may_answer=may_answer,
         answer=answer or {},
         entries=timeline.entries(
-            wf, events, applicant_view=views.is_case_applicant(case, current_user)
+            wf,
+            events,
+            case=case,
+            viewer=current_user,
+            applicant_view=views.is_case_applicant(case, current_user),
         ),
         chain=timeline.chain_mark(case),
         forms=forms.action_forms(wf, case.state, actions, failed),
@@ -109,7 +113,11 @@ def render_stale(case, action: str):
         "cases/stale.html",
         case=case,
         state_label=views.state_label(wf, case.state),
-        last=timeline.entries(wf, [last])[0] if last is not None else None,
+        last=(
+            timeline.entries(wf, [last], case=case, viewer=current_user)[0]
+            if last is not None
+            else None
+        ),
         action_label=t.label(is_english()) if t is not None else action,
         typed=typed,
     )

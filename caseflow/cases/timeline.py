@@ -16,6 +16,7 @@ from caseflow.extensions import db
 from caseflow.labels import is_english
 from caseflow.models import Organisation, User
 from caseflow.roles import ROLES
+from caseflow.workflows import registry
 from caseflow.workflows.definition import Workflow
 
 # Actions the engine records that are not transitions of a definition.
@@ -135,9 +136,9 @@ def _person_text(key: str, value, d: dict, names: dict[int, str]) -> str:
     return text
 
 
-def _details(wf: Workflow, event, names: dict[int, str]) -> list[Detail]:
-    """The event's details as labelled lines; internal ids are left out."""
-    d = event.details or {}
+def _details(wf: Workflow, event, names: dict[int, str], details: dict | None) -> list[Detail]:
+    """The event's details (as the reader may read them) as labelled lines; no internal ids."""
+    d = details or {}
     out = []
     for key, value in sorted(d.items()):
         if key in HIDDEN_DETAILS or value is None:
@@ -200,7 +201,7 @@ def shown_comment(event, applicant_view: bool) -> str | None:
     return event.comment
 
 
-def entries(wf: Workflow, events, *, applicant_view: bool = False) -> list[Entry]:
+def entries(wf: Workflow, events, *, case, viewer, applicant_view: bool = False) -> list[Entry]:
     users, orgs = _names(events)
     out = []
     for e in events:
@@ -221,7 +222,7 @@ def entries(wf: Workflow, events, *, applicant_view: bool = False) -> list[Entry
                 to_label=state_label(wf, e.to_state),
                 moved=e.from_state != e.to_state,
                 changes=changes,
-                details=_details(wf, e, users),
+                details=_details(wf, e, users, registry.readable_details(case, e, viewer)),
                 comment=shown_comment(e, applicant_view),
             )
         )

@@ -16,6 +16,7 @@ from caseflow.extensions import db
 from caseflow.models import Case, CaseClock, Task, Timer
 from caseflow.timeutil import utcnow
 from caseflow.workdays import Deadline, current_calendar, local_end_of_day_utc, to_local_date
+from caseflow.workflows.definition import number_on
 
 log = logging.getLogger("caseflow.timers")
 
@@ -25,13 +26,16 @@ def local_date(value: datetime) -> date:
 
 
 def stage_deadline(state, today: date) -> Deadline | None:
-    if not state.time_limit:
+    """The deadline of a state entered on ``today``; a time limit given as policy data is the
+    value in effect on that day."""
+    limit = number_on(state, "time_limit", today)
+    if not limit:
         return None
     cal = current_calendar()
-    if state.time_unit == "months":
-        day = cal.add_months(today, state.time_limit)
+    if state.time_unit in ("months", "years"):
+        day = cal.add_months(today, limit * 12 if state.time_unit == "years" else limit)
         return Deadline(day, cal.is_workday(day)[1], cal.version)
-    return cal.add_workdays(today, state.time_limit)
+    return cal.add_workdays(today, limit)
 
 
 def reminder_day(due: date, days: int) -> date | None:
@@ -76,18 +80,20 @@ def on_transition(ctx, old, new, moved: bool, op: str | None, details: dict) -> 
     clock = case.clock
     cal = current_calendar()
     if op == "start" and clock is None:
-        clock = CaseClock(case=case, limit_days=wf_clock.limit_days, started_on=today,
+        limit = number_on(wf_clock, "limit_days", today)  # policy data: the figure of the day
+        clock = CaseClock(case=case, limit_days=limit, started_on=today,
                           calendar_version=cal.version)  # fmt: skip
         db.session.add(clock)
         if new.clock == "runs":
             clock.running_since = today
-        details["clock"] = {"started_on": today.isoformat(), "limit_days": wf_clock.limit_days}
+        details["clock"] = {"started_on": today.isoformat(), "limit_days": limit}
         return
     if clock is None or clock.started_on is None or clock.stopped_on is not None:
         return
     if op == "extend":
-        clock.extended_days += wf_clock.extension_days
-        details["clock"] = {"extended_by": wf_clock.extension_days}
+        extension = number_on(wf_clock, "extension_days", today)
+        clock.extended_days += extension
+        details["clock"] = {"extended_by": extension}
     if moved or op == "stop":
         if clock.running_since is not None:
             clock.elapsed_days += cal.workdays_between(clock.running_since, today)[0]

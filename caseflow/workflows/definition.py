@@ -8,6 +8,7 @@ value in the policy data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 STATE_KINDS = ("applicant", "stage", "system", "public", "terminal")
 SIGN_OFF_MODES = ("single", "all", "any")
@@ -31,6 +32,62 @@ TRANSITION_KINDS = (
 )
 CLOCK_OPS = ("start", "stop", "extend")
 FIELD_TYPES = ("text", "int", "decimal", "date", "choice", "items", "user", "bool")
+TIME_UNITS = ("workdays", "months", "years")
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """A number of a definition that is policy data (house rule 6): the value ``key`` of the
+    policy ``policy`` (``caseflow/policy/data/<policy>.toml``) in effect on a given day."""
+
+    policy: str
+    key: str
+
+    def on(self, day: date | None = None) -> int:
+        """The value in effect on ``day`` (default: today in Asia/Shanghai)."""
+        from caseflow import policy
+
+        return policy.current(self.policy, on=day).value(self.key)
+
+
+class PolicyNumber:
+    """A definition field holding a number, or a :class:`PolicyRef` to one.
+
+    Reading the attribute gives a plain ``int`` — for a PolicyRef, the value in effect *today*
+    (what pages, the API and documents describe). The engine asks :func:`number_on` for the
+    value on the day of the action, and validation reads the declaration with :func:`spec`.
+    (``dataclasses.replace`` copies the figure read today: give PolicyRefs again when copying.)
+    """
+
+    REQUIRED = object()
+
+    def __init__(self, default=REQUIRED):
+        self.default = default
+
+    def __set_name__(self, owner, name):
+        self.slot = f"_{name}_spec"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            if self.default is PolicyNumber.REQUIRED:  # the dataclass field has no default
+                raise AttributeError(self.slot)
+            return self.default
+        value = obj.__dict__[self.slot]
+        return value.on() if isinstance(value, PolicyRef) else value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value
+
+
+def spec(obj, name: str):
+    """The declared value of a :class:`PolicyNumber` field: an int, a PolicyRef or None."""
+    return obj.__dict__[vars(type(obj))[name].slot]
+
+
+def number_on(obj, name: str, day: date | None):
+    """The number a :class:`PolicyNumber` field stands for on ``day``."""
+    value = spec(obj, name)
+    return value.on(day) if isinstance(value, PolicyRef) else value
 
 
 @dataclass(frozen=True)
@@ -90,8 +147,9 @@ class State:
     kind: str  # one of STATE_KINDS
     mode: str | None = None  # sign-off mode for stages
     assign: Assign | None = None
-    time_limit: int | None = None  # in working days, or months when time_unit == "months"
-    time_unit: str = "workdays"
+    # In working days, or months / years (time_unit); an int or a PolicyRef (see PolicyNumber).
+    time_limit: int | PolicyRef | None = PolicyNumber(None)
+    time_unit: str = "workdays"  # one of TIME_UNITS
     clock: str | None = None  # licensing clock while in this state: runs | paused
     supervisor: str | None = None  # role told when a task is overdue (督办)
     on_timeout: str | None = None  # system action applied when the time limit passes
@@ -105,7 +163,7 @@ class State:
     # applied when an objection is upheld. The notice's outcome waits for every objection.
     notice_fields: tuple[NoticeField, ...] = ()
     objections: Assign | None = None
-    objection_time_limit: int | None = None  # working days to resolve an objection
+    objection_time_limit: int | PolicyRef | None = PolicyNumber(None)  # working days per objection
     objection_upheld: str | None = None
 
     @property
@@ -147,11 +205,12 @@ class Transition:
 
 @dataclass(frozen=True)
 class Clock:
-    """The licensing clock: starts at a transition, counts working days in ``runs`` states."""
+    """The licensing clock: starts at a transition, counts working days in ``runs`` states.
+    Each number is an int or a PolicyRef (see PolicyNumber)."""
 
-    limit_days: int
-    extension_days: int
-    extensions_allowed: int = 1
+    limit_days: int | PolicyRef = PolicyNumber()
+    extension_days: int | PolicyRef = PolicyNumber()
+    extensions_allowed: int | PolicyRef = PolicyNumber(1)
 
 
 @dataclass(frozen=True)

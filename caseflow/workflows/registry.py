@@ -18,14 +18,20 @@ from caseflow.workflows.definition import (
     SCOPE_RULES,
     SIGN_OFF_MODES,
     STATE_KINDS,
+    TIME_UNITS,
     TRANSITION_KINDS,
+    PolicyRef,
     Workflow,
+    spec,
 )
 
 WORKFLOWS: dict[str, Workflow] = {}
 GUARDS: dict[str, Callable] = {}
 ROUTERS: dict[str, Callable] = {}
 EFFECTS: dict[str, Callable] = {}
+# Per-workflow readers of event details: what a given user may read of an event (e.g. blind
+# expert scores). Pages and the API show details only through ``readable_details``.
+DETAIL_READERS: dict[str, Callable] = {}
 # Numbered document kinds (caseflow.documents registers them): name → its description.
 DOCUMENT_KINDS: dict[str, object] = {}
 ACTOR_ROLES = set(ROLES) | {"system", "public"}
@@ -62,6 +68,20 @@ def effect(name: str):
         return fn
 
     return decorator
+
+
+def detail_reader(workflow_key: str):
+    def decorator(fn):
+        DETAIL_READERS[workflow_key] = fn
+        return fn
+
+    return decorator
+
+
+def readable_details(case, event, user) -> dict | None:
+    """``event.details`` as ``user`` may read them (the workflow's reader, if it has one)."""
+    reader = DETAIL_READERS.get(case.workflow)
+    return reader(case, event, user) if reader else event.details
 
 
 def document_kind(name: str, spec) -> None:
@@ -105,15 +125,15 @@ def problems(wf: Workflow) -> list[str]:
                 out.append(f"{where}: `{s.mode}` stages are assigned to a panel")
         if s.clock is not None and s.clock not in CLOCK_IN_STATE:
             out.append(f"{where}: clock must be runs or paused")
-        if s.time_unit not in ("workdays", "months"):
-            out.append(f"{where}: time_unit must be workdays or months")
+        if s.time_unit not in TIME_UNITS:
+            out.append(f"{where}: time_unit must be one of {', '.join(TIME_UNITS)}")
         if s.supervisor is not None and s.supervisor not in ROLES:
             out.append(f"{where}: unknown supervisor role {s.supervisor!r}")
         if s.on_timeout is not None:
             t = wf.transition(s.key, s.on_timeout)
             if t is None or "system" not in t.roles:
                 out.append(f"{where}: on_timeout {s.on_timeout!r} is not a system action here")
-            if not s.time_limit:
+            if not spec(s, "time_limit"):
                 out.append(f"{where}: on_timeout needs a time limit")
         if s.is_terminal and wf.transitions_from(s.key):
             out.append(f"{where}: terminal states have no exits")
@@ -186,7 +206,42 @@ def problems(wf: Workflow) -> list[str]:
         supplement_target = t.kind == "return_supplement" and t.target and wf.has_state(t.target)
         if supplement_target and wf.state(t.target).kind != "applicant":
             out.append(f"{where}: supplements go to an applicant state")
+    out.extend(policy_ref_problems(wf))
     out.extend(unreachable(wf))
+    return out
+
+
+def _policy_refs(wf: Workflow):
+    """(where, declared value) for every number of the definition that may be policy data."""
+    for s in wf.states:
+        for name in ("time_limit", "objection_time_limit"):
+            yield f"{wf.key}.{s.key}.{name}", spec(s, name)
+    if wf.clock is not None:
+        for name in ("limit_days", "extension_days", "extensions_allowed"):
+            yield f"{wf.key}.clock.{name}", spec(wf.clock, name)
+
+
+def policy_ref_problems(wf: Workflow) -> list[str]:
+    """A PolicyRef names a policy the workflow declares, and every version of that policy holds
+    the key as a whole number (when the policy data can be read here; broken or missing data is
+    reported by the policy checks)."""
+    from caseflow import policy
+
+    out = []
+    for where, value in _policy_refs(wf):
+        if not isinstance(value, PolicyRef):
+            continue
+        if value.policy not in wf.policies:
+            out.append(f"{where}: policy {value.policy!r} is not in the workflow's policies")
+            continue
+        try:
+            versions = policy.get_policy(value.policy).versions
+        except policy.PolicyError:
+            continue
+        for version in versions:
+            entry = version.values.get(value.key)
+            if entry is None or not isinstance(entry.value, int) or isinstance(entry.value, bool):
+                out.append(f"{where}: {version.id} has no whole number {value.key!r}")
     return out
 
 
@@ -196,7 +251,7 @@ def _notice_problems(wf: Workflow, s, where: str) -> list[str]:
         if s.notice_fields or s.objections or s.objection_upheld:
             out.append(f"{where}: notice fields and objections belong to public states")
         return out
-    if not s.time_limit or not s.on_timeout:
+    if not spec(s, "time_limit") or not s.on_timeout:
         out.append(f"{where}: a public notice needs a period (time_limit) and an on_timeout action")
     for f in s.notice_fields:
         if f.mask is not None and f.mask not in NOTICE_MASKS:

@@ -67,8 +67,10 @@ def test_request_bodies_forbid_unknown_fields(spec):
             schemas[name]["properties"]
         )
     create = schemas["CaseCreate"]["properties"]
-    assert create["workflow"]["enum"] == ["test_permit"]
-    assert create["kind"]["enum"] == ["standard"]
+    assert create["workflow"]["enum"] == ["school_establishment", "test_permit"]
+    assert (
+        "standard" in create["kind"]["enum"] and "new_technician_college" in create["kind"]["enum"]
+    )
     action = spec["paths"]["/cases/{ref}/actions/{action}"]["post"]["parameters"][1]
     assert "recommend" in action["schema"]["enum"]
 
@@ -102,8 +104,9 @@ def test_me(api_client):
 def test_workflows_for_building_forms(api_client):
     client = api_client("school_clerk")
     listed = client.get("/workflows").get_json()["items"]
-    assert listed == [{"key": "test_permit", "prefix": "TP", "label": "Test permit",
-                       "kinds": [{"key": "standard", "label": "Standard"}]}]  # fmt: skip
+    assert [w["key"] for w in listed] == ["school_establishment", "test_permit"]
+    assert listed[1] == {"key": "test_permit", "prefix": "TP", "label": "Test permit",
+                         "kinds": [{"key": "standard", "label": "Standard"}]}  # fmt: skip
     wf = client.get("/workflows/test_permit").get_json()
     assert wf["initial"] == "draft"
     assert [f["name"] for f in wf["fields"]] == ["project", "amount", "contact_name"]
