@@ -6,9 +6,12 @@ Builds the schema with the migrations in a throw-away database (a temporary SQLi
 database ``caseflow_bench`` on the PostgreSQL server of ``CASEFLOW_TEST_PG_URL``, created and
 dropped here), bulk-generates valid hash chains with Core inserts, then times:
 
-* ``verify_all`` (events/s), end to end: database, decoding, canonical form, SHA-256;
+* ``verify_all`` (events/s), end to end, with 1 worker and with ``--workers`` (default: automatic):
+  on PostgreSQL first as it runs (events hashed and linked in the database, see
+  ``caseflow.audit.sqlhash``), then with ``verify.DATABASE_HASHING = False`` (every event read and
+  hashed in Python, the only path on SQLite), in the same run;
 * a baseline in the same run: SHA-256 alone over the same canonical bytes, without the database;
-* the fast canonical path alone (``chain.stored_hash`` over in-memory column values);
+* the Python canonical path alone (``chain.hash_stored_rows`` over in-memory column values);
 * ``write_checkpoint`` and ``verify_checkpoint``.
 
 It prints figures only; nothing is asserted about speed.
@@ -247,27 +250,32 @@ def main(argv=None) -> int:
             drop_database(args.db)
 
 
-def time_verify(app, workers: int, repeat: int):
-    """The best of ``repeat`` runs of verify_all (the JSON cache emptied before each)."""
-    from caseflow.audit import chain
-    from caseflow.audit.verify import verify_all
+def time_verify(app, workers: int, repeat: int, *, in_database: bool = True):
+    """The best of ``repeat`` runs of verify_all (the JSON cache emptied before each), with the
+    events hashed in the database where it can (``in_database``), else in Python."""
+    from caseflow.audit import chain, verify
     from caseflow.extensions import db
 
     best = None
-    with app.app_context():
-        for _ in range(max(1, repeat)):
-            chain._json_cache.clear()
-            result = verify_all(workers=workers)
-            if not result.ok:
-                raise SystemExit(f"verify_all FAILED: {result.first_bad}")
-            if best is None or result.seconds < best.seconds:
-                best = result
-            db.session.remove()
-        db.engine.dispose()
+    saved, verify.DATABASE_HASHING = verify.DATABASE_HASHING, in_database
+    try:
+        with app.app_context():
+            for _ in range(max(1, repeat)):
+                chain._json_cache.clear()
+                result = verify.verify_all(workers=workers)
+                if not result.ok:
+                    raise SystemExit(f"verify_all FAILED: {result.first_bad}")
+                if best is None or result.seconds < best.seconds:
+                    best = result
+                db.session.remove()
+            db.engine.dispose()
+    finally:
+        verify.DATABASE_HASHING = saved
     return best
 
 
 def run(args, url: str) -> int:
+    from caseflow.audit import sqlhash, verify
     from caseflow.audit.checkpoint import verify_checkpoint, write_checkpoint
     from caseflow.audit.verify import auto_workers
     from caseflow.demo import seed_demo
@@ -306,27 +314,41 @@ def run(args, url: str) -> int:
         cp_ok, cp_problem = verify_checkpoint(checkpoint)
         vc_time = time.perf_counter() - vc_started
         workers = args.workers or auto_workers()
+        with verify._snapshot() as conn:
+            in_database = sqlhash.supported(conn)
+            parallel = (
+                conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
+                if in_database
+                else None
+            )
         db.session.remove()
+    if in_database:
+        print(f"hashing: in PostgreSQL (max_parallel_workers_per_gather = {parallel})")
+    else:
+        print("hashing: in Python (the database cannot)")
 
-    runs = {1: time_verify(app, 1, args.repeat)}
-    if workers > 1:
-        runs[workers] = time_verify(app, workers, args.repeat)
+    runs = []
+    for hashing_in_database in (True, False) if in_database else (False,):
+        for count in (1, workers) if workers > 1 else (1,):
+            result = time_verify(app, count, args.repeat, in_database=hashing_in_database)
+            runs.append(("database" if hashing_in_database else "Python", count, result))
 
     base_rate = n / base
     fast_rate = n / fast
-    for count, result in runs.items():
+    for where, count, result in runs:
         rate = result.events_per_second
         print(
-            f"verify_all, {count} worker(s): {rate:>10,.0f} events/s  ({result.seconds:.3f} s, "
-            f"best of {args.repeat}; {result.events:,} events, {result.cases:,} cases, "
-            f"1 checkpoint, ok={result.ok}; verify/baseline {rate / base_rate:.3f})"
+            f"verify_all, {count} worker(s), hashing in {where}: {rate:>10,.0f} events/s  "
+            f"({result.seconds:.3f} s, best of {args.repeat}; {result.events:,} events, "
+            f"{result.cases:,} cases, 1 checkpoint, ok={result.ok}; "
+            f"verify/baseline {rate / base_rate:.3f})"
         )
     print(
         f"baseline SHA-256:     {base_rate:>10,.0f} events/s  ({base:.3f} s, the same canonical "
         "bytes, no database, no decoding)"
     )
     print(
-        f"fast path, no DB:     {fast_rate:>10,.0f} events/s  ({fast:.3f} s, "
+        f"Python path, no DB:   {fast_rate:>10,.0f} events/s  ({fast:.3f} s, "
         "chain.hash_stored_rows over in-memory rows: canonical form + SHA-256)"
     )
     print(
