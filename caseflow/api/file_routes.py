@@ -2,7 +2,7 @@
 ``caseflow.attachments``, as on the case page), the events with their hashes, and the
 verification of the case's hash chain (``caseflow.audit.verify``)."""
 
-from flask import abort, current_app, request, send_file, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,8 +15,7 @@ from caseflow.api.schemas import AttachmentUpload
 from caseflow.api.spec import operation
 from caseflow.audit.verify import verify_case
 from caseflow.cases.access import case_or_404
-from caseflow.extensions import db
-from caseflow.models import Attachment
+from caseflow.cases.attachment_routes import send_attachment
 
 FILE = {**REF, "attachment_id": "The attachment's id (see the list)."}
 
@@ -76,25 +75,7 @@ def upload_attachment(ref, form):
     headers={"Content-Disposition": "attachment, with the file's name."},
 )
 def download_attachment(ref, attachment_id):
-    case = case_or_404(ref, current_user)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not attachments.may_download(case, attachment, current_user):
-        abort(404)
-    path = attachments.path_for(attachment)
-    if not path.is_file():
-        current_app.logger.error("attachment %s: stored file %s is missing", attachment.id, path)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_attachment(case_or_404(ref, current_user), attachment_id, current_user)
 
 
 @operation(

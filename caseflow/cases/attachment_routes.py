@@ -48,25 +48,7 @@ def upload_attachment(reference):
 @bp.get("/<reference>/attachments/<int:attachment_id>")
 @permission_required("case.view")
 def download_attachment(reference, attachment_id):
-    case = case_or_404(reference, current_user)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or not attachments.may_download(case, attachment, current_user):
-        abort(404)
-    path = attachments.path_for(attachment)
-    if not path.is_file():
-        current_app.logger.error("attachment %s: stored file %s is missing", attachment.id, path)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        conditional=False,
-        etag=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_attachment(case_or_404(reference, current_user), attachment_id, current_user)
 
 
 @bp.app_template_global("case_attachments")
@@ -92,3 +74,20 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def send_attachment(case, attachment_id: int, user):
+    """The download answer for the page and the API alike: 404 unless the file belongs to the
+    case and ``user`` may download it; always as an attachment, never sniffed."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not attachments.may_download(case, attachment, user):
+        abort(404)
+    path = attachments.path_for(attachment)
+    if not path.is_file():
+        current_app.logger.error("attachment %s: stored file %s is missing", attachment.id, path)
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, conditional=False, etag=False,
+                         max_age=0)  # fmt: skip
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
