@@ -226,6 +226,8 @@ def file_objection(notice: PublicNotice, name: str, contact: str, text: str,
         attachment = attachments.save(case, "objection", attachment_file, None, now=now)
     try:
         engine.lock_case(case, None)
+        db.session.refresh(notice)  # the period may have closed while the file was stored
+        _check_accepting(notice, now)
         objection = Objection(notice_id=notice.id, case_id=case.id, name=name, contact=contact,
                               text=text, filed_at=now, status="open")  # fmt: skip
         db.session.add(objection)
