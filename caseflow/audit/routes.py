@@ -42,30 +42,24 @@ def auth_events():
 def cases():
     """Every case, to trace its full history on the case page: search by reference or
     organisation, filter by workflow, state and region."""
-    from sqlalchemy.orm import joinedload
+    from types import SimpleNamespace
 
-    from caseflow.models import Case, Organisation, Region
+    from flask_login import current_user
+
+    from caseflow.api.queries import case_page
+    from caseflow.models import Region
     from caseflow.workflows import registry
 
     q = (request.args.get("q") or "").strip()
     workflow = request.args.get("workflow") or ""
     state = request.args.get("state") or ""
     region = request.args.get("region") or ""
-    stmt = select(Case).options(joinedload(Case.applicant_org), joinedload(Case.region))
-    if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-        stmt = stmt.join(Organisation, Organisation.id == Case.applicant_org_id).where(
-            Case.reference.ilike(like, escape="\\") | Organisation.name.ilike(like, escape="\\")
-        )
-    if workflow in registry.WORKFLOWS:
-        stmt = stmt.where(Case.workflow == workflow)
-        if state:
-            stmt = stmt.where(Case.state == state)
-    if region:
-        stmt = stmt.where(Case.region_code == region)
-    page = db.paginate(stmt.order_by(Case.updated_at.desc(), Case.id.desc()), per_page=50,
-                       error_out=False)  # fmt: skip
+    # The same search as the API's case list (for an auditor every case is visible).
+    page = case_page(current_user, SimpleNamespace(
+        q=q or None, region=region or None, page=request.args.get("page", 1, type=int),
+        per_page=50, workflow=workflow if workflow in registry.WORKFLOWS else None,
+        state=state if workflow in registry.WORKFLOWS and state else None,
+    ))  # fmt: skip
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
     return render_template(
         "audit/cases.html", page=page, q=q, workflow=workflow, state=state, region=region,

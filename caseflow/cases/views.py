@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from caseflow.extensions import db
 from caseflow.labels import is_english
-from caseflow.models import Case, CaseEvent, SupplementItem, Task
+from caseflow.models import Case, CaseEvent, SupplementItem
 from caseflow.workflows import clock as clocks
 from caseflow.workflows import engine, registry
 from caseflow.workflows.definition import Workflow
@@ -182,14 +182,7 @@ def events(case: Case) -> list[CaseEvent]:
     )
 
 
-def open_tasks(case: Case) -> list[Task]:
-    return list(
-        db.session.scalars(
-            select(Task)
-            .where(Task.case_id == case.id, Task.status == "open")
-            .order_by(Task.position, Task.id)
-        )
-    )
+open_tasks = engine.open_tasks
 
 
 def is_case_applicant(case: Case, user) -> bool:

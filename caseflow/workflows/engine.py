@@ -303,7 +303,8 @@ def covers(assignment: RoleAssignment, case: Case, scope_rule: str | None) -> bo
     return False
 
 
-def _open_tasks(case: Case, stage: str | None = None) -> list[Task]:
+def open_tasks(case: Case, stage: str | None = None) -> list[Task]:
+    """Open tasks of the case (of ``stage``'s current visit when given), in sign-off order."""
     stmt = select(Task).where(Task.case_id == case.id, Task.status == "open")
     if stage is not None:
         stmt = stmt.where(Task.stage == stage, Task.visit == case.entered_seq)
@@ -382,7 +383,7 @@ def permitted_role(case: Case, user, wf: Workflow, state: State, t: Transition) 
             if not any(covers(a, case, state.assign.scope) for a in held):
                 raise refused("out_of_scope", "此案件不在您的办理范围内。",
                               "This case is not within your role and scope.")  # fmt: skip
-            tasks = _open_tasks(case, state.key)
+            tasks = open_tasks(case, state.key)
             if len(tasks) > 1:
                 raise refused("cosigners_pending", "须先由加签人按顺序办理。",
                               "The co-signers must sign first, in order.")  # fmt: skip
@@ -403,7 +404,7 @@ def permitted_role(case: Case, user, wf: Workflow, state: State, t: Transition) 
 
 
 def _my_task(case: Case, user, state: State) -> Task | None:
-    for task in _open_tasks(case, state.key):
+    for task in open_tasks(case, state.key):
         if task.assignee_id == user.id:
             return task
     return None
@@ -617,7 +618,7 @@ def _perform(ctx: ActionContext) -> None:
         task = _my_task(case, ctx.user, state)
         _close_task(task, ctx, "done")
         details["task_id"] = task.id
-        remaining = [x for x in _open_tasks(case, state.key) if x.id != task.id]
+        remaining = [x for x in open_tasks(case, state.key) if x.id != task.id]
         if state.mode == "any" or not remaining:
             target = _route(ctx)
     else:
@@ -643,7 +644,7 @@ def _perform(ctx: ActionContext) -> None:
         # of everyone else in the stage are cancelled.
         actor_id = getattr(ctx.user, "id", None)
         decided_here = state.is_stage and ctx.role == getattr(state.assign, "role", None)
-        for task in _open_tasks(case, state.key):
+        for task in open_tasks(case, state.key):
             mine = decided_here and (state.mode == "single" or task.assignee_id == actor_id)
             _close_task(task, ctx, "done" if mine else "cancelled")
     clocks.on_transition(ctx, state, wf.state(target), moved, t.clock, details)
@@ -855,7 +856,7 @@ def add_cosigner(task: Task, user, cosigner: User, *, before: bool, now=None) ->
     check_colleague(case, wf, state, user, cosigner, refused(
         "cosigner_scope", "加签人须为同一角色、同一范围的同事。",
         "A co-signer must hold the same role and scope."))  # fmt: skip
-    if any(t.holder_id == cosigner.id for t in _open_tasks(case, state.key)):
+    if any(t.holder_id == cosigner.id for t in open_tasks(case, state.key)):
         raise refused("already_cosigner", "该同事已在本环节有待办。",
                       "That colleague already has a task in this stage.")  # fmt: skip
     lock_case(case, None)
@@ -877,7 +878,7 @@ def countersign(task: Task, user, comment: str, *, now=None) -> Task:
     """A co-signer (or the holder before an after-co-signer) gives their opinion in order."""
     now = now or utcnow()
     case, wf, state = _task_for_user_op(task, user)
-    tasks = _open_tasks(case, state.key)
+    tasks = open_tasks(case, state.key)
     if len(tasks) < 2 or tasks[0].id != task.id:
         raise refused("not_your_turn", "尚未轮到您办理。", "It is not your turn to sign.")
     if task.holder_id not in (user.id, None) or not in_stage_scope(case, user, state):
