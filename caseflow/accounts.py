@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from caseflow.auth.passwords import hash_password, password_problems
 from caseflow.extensions import db
-from caseflow.models import Organisation, Region, RoleAssignment, User
+from caseflow.models import PROVINCE_CODE, Organisation, Region, RoleAssignment, User
 from caseflow.models.orgs import ORG_KINDS, OWNERSHIPS, SCHOOL_TIERS
-from caseflow.roles import ScopeError, explicit_scope, natural_scope
+from caseflow.roles import ROLES, ScopeError, explicit_scope, natural_scope
 from caseflow.validators import credit_code_problem, normalise_credit_code
 
 
@@ -33,6 +33,10 @@ def create_organisation(
         raise AccountError(f"tier must be one of {', '.join(SCHOOL_TIERS)}")
     if ownership and ownership not in OWNERSHIPS:
         raise AccountError(f"ownership must be one of {', '.join(OWNERSHIPS)}")
+    if supervising is not None and (
+        supervising.kind != "department" or supervising.region_code != PROVINCE_CODE
+    ):
+        raise AccountError("the supervising department must be a provincial department")
     if db.session.scalar(select(Organisation).where(Organisation.credit_code == credit_code)):
         raise AccountError(f"an organisation with credit code {credit_code} already exists")
     org = Organisation(
@@ -50,13 +54,25 @@ def create_organisation(
 
 
 def parse_role_spec(spec: str, org: Organisation) -> RoleAssignment:
-    """``ROLE`` (natural scope) or ``ROLE:REGIONCODE``."""
+    """``ROLE`` (natural scope), ``ROLE:REGIONCODE`` or ``ROLE:org`` (a department role held at
+    a provincial industry department: the schools it supervises)."""
     role, _, scope = spec.partition(":")
     try:
-        if scope:
+        if scope == "org":
+            kind, region = explicit_scope(role, scope)
+            if org.kind != "department":
+                raise AccountError(f"{spec!r}: only a department's officials hold ROLE:org")
+        elif scope:
             if db.session.get(Region, scope) is None:
                 raise AccountError(f"unknown region code {scope!r} in {spec!r}")
             kind, region = explicit_scope(role, scope)
+        elif (
+            role in ROLES
+            and ROLES[role].department
+            and org.kind == "department"
+            and org.region_code == PROVINCE_CODE
+        ):  # a provincial industry department's official reviews the schools it supervises
+            kind, region = explicit_scope(role, "org")
         else:
             kind, region = natural_scope(role, org.region_code)
     except ScopeError as exc:

@@ -9,7 +9,9 @@ Accepted files are stored once per content under ``UPLOAD_FOLDER/<sha[:2]>/<sha2
 A new upload of a workflow type supersedes the current file of that type, which stays in the
 history. Every upload appends an ``attach`` event to the case's hash chain in the same
 transaction. The internal type ``objection`` (a file filed with a public objection, no user)
-supersedes nothing: every objection keeps its own file.
+supersedes nothing: every objection keeps its own file, and neither does a type declared
+``multiple`` (photos). Who uploads which type in which state is definition data
+(``AttachmentType.uploaded_by``/``states``/``formats``, read by ``attachment_rules.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from caseflow import attachment_rules
 from caseflow.audit.chain import append_event
 from caseflow.extensions import db
 from caseflow.models import Attachment, Case, Task
@@ -195,8 +198,16 @@ def upload_role(case: Case, user) -> str | None:
 
 def may_upload(case: Case, user) -> bool:
     """The applicant organisation's applicants while the case is with the applicant (draft,
-    supplement); the holder of an open task of the current stage. No one else."""
-    return upload_role(case, user) is not None
+    supplement); the holder of an open task of the current stage. No one else — and only when
+    a type of the workflow is uploaded by them now (``attachment_rules``)."""
+    return bool(uploadable_types(case, user))
+
+
+def uploadable_types(case: Case, user) -> tuple:
+    """The attachment types ``user`` may upload to ``case`` now (what the upload form offers)."""
+    if upload_role(case, user) is None:
+        return ()
+    return attachment_rules.open_types(case)
 
 
 def attachment_types(case: Case) -> tuple:
@@ -316,9 +327,14 @@ def save(case: Case, type_key: str, file_storage, user, *, now=None) -> Attachme
         if role is None:
             raise refused("attach_not_allowed", "您现在不能为本案上传附件。",
                           "You may not attach files to this case now.")  # fmt: skip
+        if not attachment_rules.type_open(wf.attachment_type(type_key), case):
+            raise refused("attach_type_not_allowed", "现在不能上传此类附件。",
+                          "This kind of file cannot be attached now.")  # fmt: skip
     filename = safe_filename(getattr(file_storage, "filename", None))
     if not filename:
         raise _bad("no_file", "请选择要上传的文件。", "Please choose a file to upload.")
+    if wf.attachment_type(type_key) is not None:
+        attachment_rules.check_format(wf.attachment_type(type_key), extension(filename))
     folder = upload_folder()
     tmp, sha, size = _spool(getattr(file_storage, "stream", file_storage), folder, max_bytes())
     try:
@@ -342,7 +358,8 @@ def save(case: Case, type_key: str, file_storage, user, *, now=None) -> Attachme
 def _record(case, type_key, user, role, now, filename, content_type, size, sha) -> Attachment:
     lock_case(case, None)
     current = None
-    if type_key not in INTERNAL_TYPES:
+    declared = registry.get(case.workflow).attachment_type(type_key)
+    if declared is not None and not declared.multiple:  # internal and multiple: supersede nothing
         current = db.session.scalar(
             sa.select(Attachment).where(Attachment.case_id == case.id,
                                         Attachment.type == type_key,

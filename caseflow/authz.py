@@ -16,6 +16,7 @@ from flask import abort
 from flask_login import current_user
 
 from caseflow.models.regions import PROVINCE_CODE
+from caseflow.roles import ROLES
 
 ALL_CASE_ROLES = frozenset(
     {
@@ -50,6 +51,11 @@ PERMISSIONS: dict[str, Permission] = {
     "case.create": Permission(frozenset({"applicant"}), scoped=True),
     # The reviewer's inbox (待办): everyone who acts in stages; the applicant's list of cases.
     "review.inbox": Permission(ALL_CASE_ROLES - {"applicant"}),
+    # The pool of experts and inspectors (their organisations, conflicts, open panel tasks): who
+    # picks panels, and the administrator who records a conflict for someone; experts and
+    # inspectors declare (and withdraw) their own conflicts of interest.
+    "review.experts": Permission(frozenset({"province_reviewer", "admin"})),
+    "review.conflicts": Permission(frozenset({"expert", "inspector"})),
     "applicant.cases": Permission(frozenset({"applicant"})),
 }
 
@@ -64,6 +70,19 @@ def object_organisation(obj) -> int | None:
     return getattr(obj, "organisation_id", None)
 
 
+def supervises(assignment, obj) -> bool:
+    """A department role held at a provincial industry department covers what the organisations
+    it supervises own (their cases, the organisations themselves)."""
+    role = ROLES.get(assignment.role)
+    return (
+        role is not None
+        and role.department
+        and assignment.scope_kind == "organisation"
+        and assignment.organisation_id is not None
+        and getattr(obj, "supervising_department_id", None) == assignment.organisation_id
+    )
+
+
 def assignment_covers(assignment, obj, user_id: int | None = None) -> bool:
     """Does one role assignment's scope include ``obj``?"""
     kind = assignment.scope_kind
@@ -73,7 +92,7 @@ def assignment_covers(assignment, obj, user_id: int | None = None) -> bool:
     if kind == "region":
         return object_region(obj) == assignment.region_code
     if kind == "organisation":
-        return object_organisation(obj) == assignment.organisation_id
+        return object_organisation(obj) == assignment.organisation_id or supervises(assignment, obj)
     if kind == "assigned":
         return user_id is not None and user_id in (getattr(obj, "assigned_user_ids", None) or ())
     return False  # system scope never covers case data

@@ -39,7 +39,10 @@ def seed_demo_command(if_empty):
     from caseflow.demo_cases import seed_demo_cases
 
     cases = seed_demo_cases()
-    click.echo(f"Demo data created ({cases} sample cases).")
+    from caseflow.demo_schools import seed_demo_schools
+
+    schools = seed_demo_schools()
+    click.echo(f"Demo data created ({cases} sample cases, {schools} school cases).")
     _print_demo_accounts()
 
 
@@ -69,11 +72,25 @@ def _print_demo_accounts():
     help="Schools only.",
 )
 @click.option("--ownership", type=click.Choice(["public", "private", "enterprise"]))
+@click.option(
+    "--supervised-by",
+    "supervisor_code",
+    help="Credit code of the provincial industry department supervising a school (its first "
+    "review then goes to that department).",
+)
 @with_appcontext
-def create_org_command(name, kind, region, credit_code, tier, ownership):
+def create_org_command(name, kind, region, credit_code, tier, ownership, supervisor_code):
     """Create an organisation."""
     from caseflow.accounts import AccountError, create_organisation
+    from caseflow.models import Organisation
 
+    supervising = None
+    if supervisor_code:
+        supervising = db.session.scalar(
+            select(Organisation).where(Organisation.credit_code == supervisor_code.strip().upper())
+        )
+        if supervising is None:
+            raise click.ClickException(f"no organisation with credit code {supervisor_code!r}")
     try:
         org = create_organisation(
             name=name,
@@ -82,6 +99,7 @@ def create_org_command(name, kind, region, credit_code, tier, ownership):
             credit_code=credit_code,
             tier=tier,
             ownership=ownership,
+            supervising=supervising,
         )
     except AccountError as exc:
         db.session.rollback()
@@ -97,7 +115,8 @@ def create_org_command(name, kind, region, credit_code, tier, ownership):
     "roles",
     required=True,
     multiple=True,
-    help="ROLE or ROLE:REGIONCODE; may repeat. Without a scope the role's natural scope is used.",
+    help="ROLE, ROLE:REGIONCODE or ROLE:org (city_reviewer at a provincial industry department: "
+    "the schools it supervises); may repeat. Without a scope the role's natural scope is used.",
 )
 @click.option("--org", "org_code", required=True, help="Credit code of the user's organisation.")
 @click.option("--name", "display_name", help="Full name (defaults to the user name).")
@@ -177,12 +196,32 @@ def timers_group():
 
 
 @timers_group.command("fire")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%d %H:%M"]),
+    help="Fire what is due by this Asia/Shanghai date (and time) instead of now: for rehearsals "
+    "and demonstrations, e.g. to end a public notice; refused in the production profile.",
+)
 @with_appcontext
-def timers_fire():
+def timers_fire(as_of):
     """Fire every timer that is due now (the scheduler does this every minute)."""
+    from datetime import UTC
+
+    from caseflow.timeutil import SHANGHAI, utcnow
+    from caseflow.workdays import local_end_of_day_utc
     from caseflow.workflows.clock import fire_due_timers
 
-    result = fire_due_timers()
+    now = None
+    if as_of is not None:
+        if current_app.config.get("NAME") == "production":
+            raise click.ClickException("--as-of is refused in the production profile")
+        if as_of.hour == 0 and as_of.minute == 0:
+            now = local_end_of_day_utc(as_of.date())
+        else:
+            now = as_of.replace(tzinfo=SHANGHAI).astimezone(UTC)
+        now = max(now, utcnow())
+    result = fire_due_timers(now=now)
     click.echo(
         f"fired {result.fired}: applied {result.applied}, notified {result.notified}, "
         f"skipped {result.skipped}, refused {result.refused}"

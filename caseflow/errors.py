@@ -12,6 +12,7 @@ TITLES = {
     404: lambda: _("Not found"),
     405: lambda: _("Method not allowed"),
     409: lambda: _("The case has changed"),
+    410: lambda: _("No longer public"),
     413: lambda: _("Upload too large"),
     422: lambda: _("Invalid input"),
     429: lambda: _("Too many requests"),
@@ -28,6 +29,7 @@ DETAILS = {
     409: lambda: _(
         "Someone else changed this record while you were working. Reload and try again."
     ),
+    410: lambda: _("This notice has ended and is no longer published."),
     413: lambda: _("The upload is larger than the allowed size."),
     422: lambda: _("Some of the input is not valid."),
     429: lambda: _("Too many requests. Please wait a moment and try again."),

@@ -15,6 +15,8 @@ class NavItem:
 NAV = (
     NavItem(_l("Home"), "main.home"),
     NavItem(_l("Inbox"), "review.inbox", "review.inbox"),
+    NavItem(_l("Expert pool"), "review.experts", "review.experts"),
+    NavItem(_l("My conflicts of interest"), "review.my_conflicts", "review.conflicts"),
     NavItem(_l("My cases"), "applicant.cases", "applicant.cases"),
     NavItem(_l("New application"), "applicant.new_application", "case.create"),
     NavItem(_l("Users"), "admin.users", "admin.users"),

@@ -2,7 +2,8 @@
 
 A role assignment pairs a role with a scope:
 
-* ``organisation`` — the user's own organisation (applicants);
+* ``organisation`` — the user's own organisation (applicants); for a department role held at a
+  provincial industry department (``ROLE:org``), the organisations that department supervises;
 * ``region`` — one city/prefecture (city reviewers, city finance);
 * ``province`` — the whole province;
 * ``assigned`` — only the cases someone assigns to the user (experts, inspectors);
@@ -23,13 +24,16 @@ class Role:
     natural_scope: str  # organisation | region | province | assigned | system | region_or_province
     privileged: bool = True
     read_only: bool = False
+    # May be held at a provincial industry department (省级行业主管部门) with ``organisation``
+    # scope: it then covers the cases of the organisations that department supervises.
+    department: bool = False
 
 
 ROLES: dict[str, Role] = {
     r.key: r
     for r in (
         Role("applicant", _l("Applicant"), "organisation", privileged=False),
-        Role("city_reviewer", _l("City reviewer"), "region"),
+        Role("city_reviewer", _l("City reviewer"), "region", department=True),
         Role("province_reviewer", _l("Province reviewer"), "province"),
         Role("leader", _l("Leader"), "region_or_province"),
         Role("expert", _l("Expert"), "assigned"),
@@ -70,10 +74,15 @@ def natural_scope(role_key: str, org_region_code: str) -> tuple[str, str | None]
 
 
 def explicit_scope(role_key: str, scope: str) -> tuple[str, str | None]:
-    """Interpret ``ROLE:SCOPE`` where SCOPE is a region code (a city, or the province)."""
+    """Interpret ``ROLE:SCOPE`` where SCOPE is a region code (a city, or the province), or
+    ``org``: the schools supervised by the user's department (department roles only)."""
     if role_key not in ROLES:
         raise ScopeError(f"unknown role {role_key!r}; known roles: {', '.join(ROLES)}")
     role = ROLES[role_key]
+    if scope == "org":
+        if not role.department:
+            raise ScopeError(f"role {role_key} cannot be held at a department (ROLE:org)")
+        return "organisation", None
     if role.natural_scope in ("organisation", "assigned", "system"):
         raise ScopeError(f"role {role_key} has a fixed scope ({role.natural_scope}); omit :SCOPE")
     if scope == PROVINCE_CODE:

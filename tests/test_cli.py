@@ -19,7 +19,8 @@ def test_every_command_has_help(app):
         assert result.exit_code == 0 and "Usage" in result.output
 
 
-def test_seed_demo_creates_every_role_in_several_cities(app):
+def test_seed_demo_creates_every_role_in_several_cities(app, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")  # the school cases' demo files
     result = run(app, "seed-demo")
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -151,15 +152,43 @@ def test_timers_fire_command(app):
     assert result.exit_code == 0 and "fired 0" in result.output
 
 
-def test_seed_demo_creates_sample_cases_moved_by_the_engine(app):
+def test_seed_demo_creates_sample_cases_moved_by_the_engine(app, tmp_path):
     from caseflow.audit.verify import verify_all
     from caseflow.models import Case
 
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")  # the school cases' demo files
     result = app.test_cli_runner().invoke(args=["caseflow", "seed-demo"])
     assert result.exit_code == 0, result.output
-    assert "8 sample cases" in result.output
+    assert "8 sample cases, 6 school cases" in result.output
     with app.app_context():
-        states = sorted(db.session.scalars(select(Case.state)))
+        test_permit = select(Case.state).where(Case.workflow == "test_permit")
+        states = sorted(db.session.scalars(test_permit))
         assert states == ["draft", "intake", "intake", "intake", "notice", "panel", "review",
                           "supplement"]  # fmt: skip
         assert verify_all().ok
+
+
+def test_timers_fire_as_of_a_later_day_ends_a_notice_outside_production(demo, tmp_path):
+    from datetime import timedelta
+
+    from caseflow.models import Case
+    from caseflow.workflows import notices
+    from tests.workflows.conftest import drive, new_case
+
+    with demo.app_context():
+        case = drive(new_case(), "notice")
+        reference, ends_on = case.reference, notices.current_notice(case).ends_on
+    assert "applied 0" in run(demo, "timers", "fire").output
+    bad = run(demo, "timers", "fire", "--as-of", "tomorrow")
+    assert bad.exit_code != 0
+    after = (ends_on + timedelta(days=1)).isoformat()
+    result = run(demo, "timers", "fire", "--as-of", after)
+    assert result.exit_code == 0 and "applied 1" in result.output, result.output
+    with demo.app_context():
+        assert db.session.scalar(select(Case).where(Case.reference == reference)).state != "notice"
+    profile, demo.config["NAME"] = demo.config["NAME"], "production"
+    try:
+        refused = run(demo, "timers", "fire", "--as-of", after)
+    finally:
+        demo.config["NAME"] = profile
+    assert refused.exit_code != 0 and "production" in refused.output

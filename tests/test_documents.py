@@ -364,6 +364,35 @@ def test_the_case_page_card_lists_the_documents(demo):
     assert "2026-06-01 12:00" in html  # issued at, Shanghai time
 
 
+def college_reply(app, tmp_path):
+    """(reference, approval reply id) of a technician college filed after the provincial
+    government's approval (tests.workflows.school_flow.GOVERNMENT_REPLY)."""
+    from tests.workflows.school_flow import to_state
+
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    with app.app_context():
+        case = to_state("new_technician_college", "filed")
+        reply = next(d for d in documents.documents_of(case) if d.kind == "approval_reply")
+        return case.reference, reply.id
+
+
+def test_a_technician_college_reply_cites_the_government_reply_in_html_and_pdf(demo, tmp_path):
+    reference, doc_id = college_reply(demo, tmp_path)
+    cited = "经省人民政府同意（川府函〔2025〕12号，2025年3月3日）。"
+    client = demo.test_client()
+    login(client, "sponsor_clerk")
+    url = f"/cases/{reference}/documents/{doc_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "批复" in page and cited in page
+    assert page.index("收悉") < page.index(cited) < page.index("请按照有关规定")
+    reader = PdfReader(io.BytesIO(client.get(f"{url}.pdf").data))
+    text = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
+    assert "川府函〔2025〕12号" in text and "经省人民政府同意" in text
+    db_user_locale(demo, "sponsor_clerk", "en")
+    english = client.get(url).get_data(as_text=True)
+    assert "approval (川府函〔2025〕12号, March 3, 2025)" in english
+
+
 def test_safe_filename():
     assert safe_filename("川人社补〔2026〕1号补正通知书") == "川人社补〔2026〕1号补正通知书"
     assert safe_filename('a/b\\c:d*e?"f<g>h|i\n') == "a_b_c_d_e_f_g_h_i"

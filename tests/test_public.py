@@ -181,6 +181,20 @@ def test_a_closed_notice_shows_closed_and_no_form(demo, client, notice):
     assert page_of(notice_id) not in client.get("/public/notices").get_data(as_text=True)
 
 
+def test_a_closed_notice_stays_public_for_the_policy_days_then_is_gone(demo, client, notice):
+    notice_id, reference = notice
+    with demo.app_context():
+        act(db.session.scalar(select(Case).where(Case.reference == reference)), "notice_ends",
+            "system")  # fmt: skip
+        closed_at = db.session.get(PublicNotice, notice_id).closed_at
+    with time_machine.travel(closed_at + timedelta(days=30), tick=False):
+        assert client.get(page_of(notice_id)).status_code == 200
+    with time_machine.travel(closed_at + timedelta(days=31, hours=16), tick=False):
+        gone = client.get(page_of(notice_id), headers={"Accept-Language": "en"})
+        assert gone.status_code == 410
+        assert "no longer published" in gone.get_data(as_text=True)
+
+
 def test_an_unknown_notice_is_404(demo, client, notice):
     notice_id, _ = notice
     assert client.get("/public/notices/99999").status_code == 404

@@ -20,6 +20,9 @@ EXPECTED_PUBLIC = {
     "public.notice",
     "public.file_objection",
     "public.objection_received",
+    # The school registry (学校名录): approved schools and their approval replies, no people.
+    "public.schools",
+    "public.school",
     # The API's OpenAPI description: clients read it before they have a token; it is generated
     # from code and holds no data (workflow keys and action names only).
     "api.openapi",

@@ -23,6 +23,15 @@ class OrganisationForm(FlaskForm):
     region_code = SelectField(_l("Region"), validators=[DataRequired()])
     tier = SelectField(_l("School tier"), validators=[Optional()])
     ownership = SelectField(_l("Ownership"), validators=[Optional()])
+    supervising_department_id = SelectField(
+        _l("Supervising provincial department"),
+        coerce=lambda v: int(v) if v not in (None, "") else None,
+        validators=[Optional()],
+        description=_l(
+            "For a school under a provincial industry department: its applications "
+            "are first reviewed there instead of by the city HR bureau."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
 

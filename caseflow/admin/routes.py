@@ -11,7 +11,7 @@ from caseflow.auth.service import disable_user, record, revoke_all_sessions, set
 from caseflow.authz import permission_required
 from caseflow.extensions import db
 from caseflow.labels import ORG_KIND_LABELS, OWNERSHIP_LABELS, TIER_LABELS, region_name
-from caseflow.models import Organisation, Region, User
+from caseflow.models import PROVINCE_CODE, Organisation, Region, User
 from caseflow.roles import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -107,6 +107,12 @@ def _organisation_form():
     form.region_code.choices = [(r.code, f"{r.code} {region_name(r)}") for r in regions]
     form.tier.choices = [("", "—")] + [(k, str(v)) for k, v in TIER_LABELS.items()]
     form.ownership.choices = [("", "—")] + [(k, str(v)) for k, v in OWNERSHIP_LABELS.items()]
+    departments = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == "department", Organisation.region_code == PROVINCE_CODE)
+        .order_by(Organisation.name)
+    )
+    form.supervising_department_id.choices = [("", "—")] + [(d.id, d.name) for d in departments]
     return form
 
 
@@ -140,6 +146,11 @@ def new_organisation():
                 credit_code=form.credit_code.data,
                 tier=form.tier.data or None,
                 ownership=form.ownership.data or None,
+                supervising=(
+                    db.session.get(Organisation, form.supervising_department_id.data)
+                    if form.supervising_department_id.data
+                    else None
+                ),
             )
         except AccountError as exc:
             db.session.rollback()

@@ -140,6 +140,7 @@ def field_spec(f: FormField) -> r.FieldSpec:
         choices=list(f.choices),
         min_value=f.min_value,
         max_value=f.max_value,
+        sheet=f.sheet,
     )
 
 

@@ -14,7 +14,7 @@ from caseflow import attachments
 from caseflow.api.describe import field_spec
 from caseflow.api.privacy import scrub
 from caseflow.cases import timeline, views
-from caseflow.cases.access import may_read_task_note
+from caseflow.cases.access import hides_panel_people, may_read_task_note
 from caseflow.labels import is_english, region_name
 from caseflow.models import Attachment, Case, Task
 from caseflow.review import display
@@ -49,6 +49,9 @@ def case_summary(case: Case) -> r.CaseSummary:
 
 def task_out(task: Task, user, today: date, model=r.TaskOut, **extra):
     holder = task.assignee or task.claimed_by
+    wf = registry.WORKFLOWS.get(task.case.workflow)
+    if wf is not None and task.role in wf.panel_roles and hides_panel_people(task.case, user):
+        holder = None  # experts and inspectors are anonymous to the applicant
     return model(
         id=task.id,
         case=task.case.reference,
@@ -182,8 +185,9 @@ def _details(details: dict | None, names: dict[int, str]) -> dict | None:
     for key, value in details.items():
         if key in PERSON_KEYS:
             out[PERSON_KEYS[key]] = names.get(value) if value is not None else None
-        elif key == "user_ids" and isinstance(value, list):
-            out["users"] = [names.get(i, "") for i in value]
+        elif key == "user_ids" and isinstance(value, list):  # anonymous people left out
+            out["users"] = [names[i] for i in value if i in names]
+            out["people"] = len(value)
         else:
             out[key] = value
     return out
@@ -193,12 +197,13 @@ def event_list(case: Case, user) -> r.EventList:
     wf = registry.get(case.workflow)
     applicant_view = views.is_case_applicant(case, user)
     events = views.events(case)
-    people, orgs = timeline._names(events)
+    anonymous = timeline.anonymous_roles(wf, case, user)
+    people, orgs = timeline.named_people(wf, events, anonymous)
     items = []
     for e in events:
         role = e.actor_role or ("system" if e.actor_id is None else None)
         actor = r.Actor(
-            name=e.actor_name if e.actor_id else timeline.role_label(role),
+            name=timeline.shown_actor(e, anonymous),
             role=role,
             role_label=timeline.role_label(role),
             organisation=orgs.get(e.actor_org_id),

@@ -15,6 +15,7 @@ from caseflow.authz import PERMISSIONS
 from caseflow.extensions import db
 from caseflow.models import Case, CaseParticipant, Organisation, Task
 from caseflow.models.regions import PROVINCE_CODE
+from caseflow.roles import ROLES
 
 
 def _scope_condition(assignment):
@@ -25,7 +26,13 @@ def _scope_condition(assignment):
     if kind == "region":
         return Case.region_code == assignment.region_code
     if kind == "organisation":
-        return Case.applicant_org_id == assignment.organisation_id
+        own = Case.applicant_org_id == assignment.organisation_id
+        if not ROLES[assignment.role].department:
+            return own
+        supervised = select(Organisation.id).where(
+            Organisation.supervising_department_id == assignment.organisation_id
+        )
+        return or_(own, Case.applicant_org_id.in_(supervised))  # authz.supervises, as SQL
     return None  # assigned: through the rows below; system: never case data
 
 

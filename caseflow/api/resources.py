@@ -47,12 +47,15 @@ class Label(Out):
 
 class FieldSpec(Out):
     name: str
-    type: Literal["text", "int", "decimal", "date", "choice", "items", "user", "bool"]
+    type: Literal["text", "int", "decimal", "date", "choice", "items", "user", "bool", "sheet"]
     required: bool
     label: str
     choices: list[str]
     min_value: int | None
     max_value: int | None
+    sheet: str | None = Field(
+        None, description="A sheet field: its rows' provider (the case's rows are its criteria)."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,21 +25,84 @@ LIST_MAX = 200
 INT_LIMIT = 2**53 - 1  # the integers every JSON client represents exactly
 NAME_MAX = 40
 
+KEY_MAX = 40  # a sheet's criterion key
+VERDICT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "verdict": {"type": "string", "enum": ["met", "not_met"]},
+        "remarks": {"type": "string", "maxLength": TEXT_MAX},
+    },
+    "required": ["verdict"],
+    "additionalProperties": False,
+}
+SHEET_SCHEMA = {
+    "type": "object",
+    "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$", "maxLength": KEY_MAX},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "integer", "minimum": 0, "maximum": INT_LIMIT},
+            {"type": "string", "maxLength": TEXT_MAX},
+            VERDICT_SCHEMA,
+        ]
+    },
+    "maxProperties": LIST_MAX,
+    "description": 'A sheet (type "sheet") by criterion: points ({"facilities": 22}), or a '
+    'verdict ({"campus_land": {"verdict": "not_met", "remarks": "…"}}, remarks required when '
+    "not met). A sheet may also be given as lines criterion=value.",
+}
 VALUE_SCHEMA = {
     "anyOf": [
         {"type": "string", "maxLength": TEXT_MAX},
         {"type": "integer", "minimum": -INT_LIMIT, "maximum": INT_LIMIT},
         {"type": "boolean"},
         {"type": "array", "items": {"type": "string", "maxLength": TEXT_MAX}, "maxItems": LIST_MAX},
+        SHEET_SCHEMA,
         {"type": "null"},
     ],
-    "description": "Text, a whole number, true/false, a list of texts (items) or null. "
-    'Decimal amounts and dates are given as text ("12.50", "2026-03-01").',
+    "description": "Text, a whole number, true/false, a list of texts (items), a sheet (an "
+    'object by criterion) or null. Decimal amounts and dates are given as text ("12.50", '
+    '"2026-03-01").',
 }
 
 
+def _texts(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= LIST_MAX
+        and all(isinstance(v, str) and len(v) <= TEXT_MAX for v in value)
+    )
+
+
+def _sheet_entry(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 <= value <= INT_LIMIT
+    if isinstance(value, str):
+        return len(value) <= TEXT_MAX
+    if isinstance(value, dict):
+        remarks = value.get("remarks", "")
+        return (
+            set(value) <= {"verdict", "remarks"}
+            and value.get("verdict") in ("met", "not_met")
+            and isinstance(remarks, str)
+            and len(remarks) <= TEXT_MAX
+        )
+    return False
+
+
+def _sheet(value: Any) -> bool:
+    """An object by criterion: points, a text, or ``{"verdict", "remarks"}``."""
+    return (
+        isinstance(value, dict)
+        and len(value) <= LIST_MAX
+        and all(isinstance(k, str) and 0 < len(k) <= KEY_MAX for k in value)
+        and all(_sheet_entry(v) for v in value.values())
+    )
+
+
 def _field_value(value: Any) -> Any:
-    """One value of case or action data: a plain JSON scalar or a list of texts."""
+    """One value of case or action data: a plain JSON scalar, a list of texts or a sheet."""
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -48,13 +111,11 @@ def _field_value(value: Any) -> Any:
     elif isinstance(value, str):
         if len(value) <= TEXT_MAX:
             return value
-    elif (
-        isinstance(value, list)
-        and len(value) <= LIST_MAX
-        and all(isinstance(v, str) and len(v) <= TEXT_MAX for v in value)
-    ):
+    elif _texts(value) or _sheet(value):
         return value
-    raise PydanticCustomError("field_value", "not a text, whole number, true/false or list")
+    raise PydanticCustomError(
+        "field_value", "not a text, whole number, true/false, list or sheet object"
+    )
 
 
 FieldValue = Annotated[Any, BeforeValidator(_field_value), WithJsonSchema(VALUE_SCHEMA)]

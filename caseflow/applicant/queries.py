@@ -150,8 +150,11 @@ def _waiting(case: Case, tasks: list[Task], regions: dict[str, Region]) -> list[
             if task.kind == "objection"
             else display.state_label(case.workflow, task.stage)
         )
-        # A single task's region is its scope (the city, or the province); panels have none.
-        where = region_name(regions.get(task.region_code)) if task.mode == "single" else ""
+        # A single task's scope: the city, the province or a department; panels have none.
+        where = ""
+        if task.mode == "single":
+            where = (task.department.name if task.organisation_id is not None
+                     else region_name(regions.get(task.region_code)))  # fmt: skip
         who = display.role_label(task.role) + (f" · {where}" if where else "")
         by_label.setdefault(label, {})
         by_label[label][who] = by_label[label].get(who, 0) + 1

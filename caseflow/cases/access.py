@@ -26,6 +26,14 @@ def can_view(user, case: Case) -> bool:
     return bool(db.session.scalar(select(assigned | tasked)))
 
 
+def hides_panel_people(case: Case, user) -> bool:
+    """Experts and inspectors — the people of a ``panel`` stage (``Workflow.panel_roles``) — stay
+    anonymous to the applicant's organisation, so nobody can lobby them: its users see their role,
+    never their name or organisation — on the case page (tasks, panels, scores, history) and in the
+    API. The one rule every page and the API apply."""
+    return user is not None and getattr(user, "organisation_id", None) == case.applicant_org_id
+
+
 def case_or_404(reference: str, user) -> Case:
     case = db.session.scalar(select(Case).where(Case.reference == reference))
     if case is None or not can_view(user, case):

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseflow import attachments
+from caseflow import attachment_rules, attachments
 from caseflow.authz import permission_required
 from caseflow.cases import bp
 from caseflow.cases.access import case_or_404
@@ -64,6 +64,17 @@ def may_upload_global(case, user):
 @bp.app_template_global("attachment_types")
 def attachment_types_global(case):
     return attachments.attachment_types(case)
+
+
+@bp.app_template_global("upload_types")
+def upload_types_global(case, user):
+    """The types ``user`` may upload now (the upload form's choices)."""
+    return attachments.uploadable_types(case, user)
+
+
+@bp.app_template_global("upload_accept")
+def upload_accept_global(types):
+    return attachment_rules.accept(types)
 
 
 @bp.app_template_global("file_size")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from caseflow.authz import permission_required
 from caseflow.cases import bp, forms, task_views, timeline, views
-from caseflow.cases.access import case_or_404
+from caseflow.cases.access import case_or_404, hides_panel_people
 from caseflow.extensions import db
 from caseflow.labels import is_english
 from caseflow.models import CaseEvent
@@ -43,8 +43,7 @@ def render_case(case, *, failed: dict | None = None, answer: dict | None = None,
     state = wf.state(case.state)
     may_answer = bool(items) and state.kind == "applicant"
     may_answer = may_answer and views.is_case_applicant(case, current_user)
-    # Panel members are not shown to the applicant organisation.
-    own_case = current_user.organisation_id == case.applicant_org_id
+    hidden = hides_panel_people(case, current_user)  # experts stay anonymous to the applicant
     wants_users = any(f.type == "user" for a in actions for f in a.fields)
     page = render_template(
         "cases/case.html",
@@ -57,7 +56,7 @@ def render_case(case, *, failed: dict | None = None, answer: dict | None = None,
         has_clock=has_clock,
         clock=clock,
         tasks=task_views.task_views(case, wf, tasks, current_user),
-        panels=[] if own_case else task_views.panels(case, wf, current_user),
+        panels=[] if hidden else task_views.panels(case, wf, current_user),
         items=items,
         may_answer=may_answer,
         answer=answer or {},
@@ -69,7 +68,8 @@ def render_case(case, *, failed: dict | None = None, answer: dict | None = None,
             applicant_view=views.is_case_applicant(case, current_user),
         ),
         chain=timeline.chain_mark(case),
-        forms=forms.action_forms(wf, case.state, actions, failed),
+        forms=forms.action_forms(wf, case.state, actions, failed, case=case),
+        panel_summary=None if hidden else registry.panel_summary_for(case, current_user),
         failed=failed,
         users=forms.user_choices() if wants_users else [],
         next_url=case_url(case),
@@ -160,6 +160,11 @@ def take_action(reference, action):
         }
         return render_case(case, failed=failed, status=422)
     except ActionRefused as exc:
+        if exc.errors:  # e.g. a sheet's rows: show each reason beside its row
+            errors = {name: reason.text(english) for name, reason in exc.errors.items()}
+            failed = {"action": action, "form": request.form, "errors": errors,
+                      "message": _("Please check the input.")}  # fmt: skip
+            return render_case(case, failed=failed, status=422)
         flash(exc.message(english), "danger")
         return back_to(case)
     flash(

@@ -9,14 +9,14 @@ shown; the engine checks again on every POST.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from caseflow.cases.access import may_read_task_note
+from caseflow.cases.access import hides_panel_people, may_read_task_note
 from caseflow.extensions import db
-from caseflow.models import Case, CaseParticipant, RoleAssignment, Task, User
+from caseflow.models import Case, CaseParticipant, ConflictDeclaration, RoleAssignment, Task, User
 from caseflow.notify.reminders import can_remind
 from caseflow.roles import NON_ACTING_ROLES
 from caseflow.workflows import engine
@@ -42,6 +42,7 @@ class TaskView:
     may_remind: bool = False
     cosigners: list[User] | None = None  # None: the user may not add a co-signer
     note: str | None = None  # the hand-over note, for those who may read it
+    anonymous: bool = False  # an expert or inspector, not named to the applicant
 
     @property
     def mode_label(self) -> str:
@@ -54,6 +55,9 @@ class Panel:
     members: list[User]
     candidates: list[User] | None = None  # None: the user may not assign people
     role: str = ""
+    # Candidates the engine would refuse, shown greyed: user id → why (a declared conflict of
+    # interest, or the applicant's own organisation).
+    conflicted: dict[int, str] = field(default_factory=dict)
 
 
 def _separated(case, user, wf, state) -> bool:
@@ -97,10 +101,12 @@ def task_views(case: Case, wf: Workflow, tasks: list[Task], user) -> list[TaskVi
     out = []
     for task in tasks:
         holder_id = task.holder_id
+        anonymous = task.role in wf.panel_roles and hides_panel_people(case, user)
         view = TaskView(
             task,
             wf.state(task.stage) if wf.has_state(task.stage) else None,
-            db.session.get(User, holder_id) if holder_id else None,
+            db.session.get(User, holder_id) if holder_id and not anonymous else None,
+            anonymous=anonymous,
         )
         out.append(view)
         view.note = task.note if task.note and may_read_task_note(task, user) else None
@@ -138,9 +144,31 @@ def may_assign_panel(case: Case, wf: Workflow, stage: State, user) -> bool:
     return True
 
 
+def conflicts(case: Case, people: list[User]) -> dict[int, str]:
+    """Who of ``people`` the engine refuses for a panel of ``case`` (``engine.has_conflict``),
+    and why: one query for the declarations in force."""
+    declared = set(
+        db.session.scalars(
+            select(ConflictDeclaration.user_id).where(
+                ConflictDeclaration.user_id.in_([p.id for p in people]),
+                ConflictDeclaration.organisation_id == case.applicant_org_id,
+                ConflictDeclaration.withdrawn_at.is_(None),
+            )
+        )
+    )
+    out = {}
+    for p in people:
+        if p.organisation_id == case.applicant_org_id:
+            out[p.id] = str(_l("of the applicant organisation"))
+        elif p.id in declared:
+            out[p.id] = str(_l("conflict of interest declared"))
+    return out
+
+
 def panels(case: Case, wf: Workflow, user) -> list[Panel]:
     """Every panel stage of the workflow, its members, and (for whoever may assign people to
-    it) the people who could join: holders of the stage's role without a declared conflict."""
+    it) the holders of the stage's role; those with a declared conflict of interest are listed
+    as such (``conflicted``), and the engine refuses them."""
     rows = db.session.scalars(
         select(CaseParticipant)
         .where(CaseParticipant.case_id == case.id)
@@ -154,8 +182,7 @@ def panels(case: Case, wf: Workflow, user) -> list[Panel]:
         panel = Panel(stage, members, role=stage.assign.role)
         if may_assign_panel(case, wf, stage, user):
             taken = {m.id for m in members}
-            panel.candidates = [
-                p for p in _pool(stage.assign.role, taken) if not engine.has_conflict(p, case)
-            ]
+            panel.candidates = _pool(stage.assign.role, taken)
+            panel.conflicted = conflicts(case, panel.candidates)
         out.append(panel)
     return out

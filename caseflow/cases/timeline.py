@@ -8,10 +8,19 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from caseflow.audit.verify import verify_case
-from caseflow.cases.views import display_value, field_label, join, kind_label, state_label
+from caseflow.cases.access import hides_panel_people
+from caseflow.cases.views import (
+    display_value,
+    field_label,
+    form_value,
+    join,
+    kind_label,
+    state_label,
+)
 from caseflow.extensions import db
 from caseflow.labels import is_english
 from caseflow.models import Organisation, User
@@ -153,7 +162,10 @@ def _details(wf: Workflow, event, names: dict[int, str], details: dict | None) -
             label = _("Handed over to") if key == "to_user_id" else _("Co-signer")
             out.append(Detail(label, _person_text(key, value, d, names)))
         elif key == "user_ids":
-            out.append(Detail(_("People"), join(names.get(i, str(i)) for i in value)))
+            shown = [names[i] for i in value if i in names]
+            if len(shown) < len(value):  # anonymous to this viewer: how many, not who
+                shown.append(ngettext("%(num)d person", "%(num)d people", len(value) - len(shown)))
+            out.append(Detail(_("People"), join(shown)))
         elif key == "stage":
             out.append(Detail(_("Stage"), state_label(wf, value)))
         elif key == "kind":
@@ -201,13 +213,40 @@ def shown_comment(event, applicant_view: bool) -> str | None:
     return event.comment
 
 
-def entries(wf: Workflow, events, *, case, viewer, applicant_view: bool = False) -> list[Entry]:
+def anonymous_roles(wf: Workflow, case, viewer) -> frozenset[str]:
+    """The roles whose people ``viewer`` may not see by name in this case's history (see
+    ``access.hides_panel_people``)."""
+    return wf.panel_roles if hides_panel_people(case, viewer) else frozenset()
+
+
+def shown_actor(e, anonymous: frozenset[str]) -> str:
+    """The actor of an event as the viewer may see them: a name, or the role alone."""
+    if e.actor_id and e.actor_role not in anonymous:
+        return e.actor_name
+    return role_label(e.actor_role or "system")
+
+
+def named_people(wf: Workflow, events, anonymous: frozenset[str]):
+    """``_names`` for a viewer: the people of anonymous roles are left out, and so are the
+    organisations of their events."""
     users, orgs = _names(events)
+    if not anonymous:
+        return users, orgs
+    hidden = {i for e in events if e.action == "assign_panel"
+              for i in ((e.details or {}).get("user_ids") or ())}  # fmt: skip
+    hidden_orgs = {e.actor_org_id for e in events if e.actor_role in anonymous}
+    return ({i: n for i, n in users.items() if i not in hidden},
+            {i: n for i, n in orgs.items() if i not in hidden_orgs})  # fmt: skip
+
+
+def entries(wf: Workflow, events, *, case, viewer, applicant_view: bool = False) -> list[Entry]:
+    anonymous = anonymous_roles(wf, case, viewer)
+    users, orgs = named_people(wf, events, anonymous)
     out = []
     for e in events:
-        actor = e.actor_name if e.actor_id else role_label(e.actor_role or "system")
+        actor = shown_actor(e, anonymous)
         changes = [
-            (_change_label(wf, k), display_value(v[0]), display_value(v[1]))
+            (_change_label(wf, k), form_value(wf, k, v[0]), form_value(wf, k, v[1]))
             for k, v in sorted((e.changes or {}).items())
             if isinstance(v, list) and len(v) == 2
         ]
@@ -215,7 +254,7 @@ def entries(wf: Workflow, events, *, case, viewer, applicant_view: bool = False)
             Entry(
                 event=e,
                 actor=actor,
-                role=role_label(e.actor_role) if e.actor_id else "",
+                role=role_label(e.actor_role) if e.actor_id and actor == e.actor_name else "",
                 organisation=orgs.get(e.actor_org_id, ""),
                 action=action_label(wf, e.action, e.from_state),
                 from_label=state_label(wf, e.from_state),

@@ -167,11 +167,50 @@ def supplement_stage(items: list[SupplementItem], wf: Workflow) -> str:
 
 
 def data_rows(case: Case, wf: Workflow) -> list[tuple[str, str]]:
-    """The application form's fields in the definition's order, then any other data."""
+    """The application form's fields of the case's kind in the definition's order (choices by
+    their labels, land also in 亩), then any other data."""
     data = case.data or {}
-    declared = [f.name for f in wf.fields]
-    keys = declared + sorted(k for k in data if k not in declared)
-    return [(field_label(wf, k), display_value(data.get(k))) for k in keys]
+    fields = {f.name: f for f in wf.fields if f.for_kind(case.kind) or f.name in data}
+    keys = list(fields) + sorted(k for k in data if k not in fields)
+    return [(field_label(wf, k), field_value(fields.get(k), data.get(k))) for k in keys]
+
+
+def form_value(wf: Workflow, key: str, value) -> str:
+    """A value of the case data as people read it (by the application form's field, if any)."""
+    return field_value(next((f for f in wf.fields if f.name == key), None), value)
+
+
+def field_value(f, value) -> str:
+    """A value of the application form as people read it."""
+    if f is None or value in (None, ""):
+        return display_value(value)
+    if f.type == "choice":
+        return f.choice_label(value, is_english())
+    if f.show_mu:
+        from caseflow.policy.display import number
+        from caseflow.policy.model import to_mu
+
+        try:
+            mu = number(to_mu(value))
+        except ArithmeticError:
+            return display_value(value)
+        return f"{value} m² (≈ {mu} mu)" if is_english() else f"{value} 平方米（约{mu}亩）"
+    return display_value(value)
+
+
+def case_check(case: Case, wf: Workflow) -> list | None:
+    """The workflow's check of the case's data (e.g. the school standards), under the policy in
+    effect on the day of filing; None when the workflow registers no check."""
+    check = registry.CASE_CHECKS.get(wf.key)
+    if check is None:
+        return None
+    from caseflow import policy
+    from caseflow.workdays import to_local_date
+
+    try:
+        return check(case.data or {}, case.kind, case.applicant_org, to_local_date(case.created_at))
+    except policy.PolicyError:
+        return None
 
 
 def events(case: Case) -> list[CaseEvent]:

@@ -27,6 +27,29 @@ PARTS = frozenset({"items", "reply_by", "reasons", "opinion", "remedies", "time_
 
 
 @dataclass(frozen=True)
+class Citation:
+    """An earlier decision a document cites when the case has one (e.g. the provincial
+    government's reply, 省政府复函): the latest event of ``action`` gives its number and date
+    (fields of that action, stored in the event's details). Without such an event the document
+    says nothing of it. ``text_zh`` / ``text_en`` format ``{number}`` and ``{date}``."""
+
+    key: str
+    action: str
+    number_field: str
+    date_field: str
+    text_zh: str
+    text_en: str
+
+
+# 技师学院: the department's reply cites the provincial government's approval (国发〔2012〕52号).
+GOVERNMENT_REPLY = Citation(
+    "government_reply", "government_approve", "government_reply_number", "government_reply_date",
+    "经省人民政府同意（{number}，{date}）。",
+    "The Sichuan Provincial People's Government has given its approval ({number}, {date}).",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class DocumentKind:
     name: str  # the stored name, used in ``Transition.documents``
     title_zh: str
@@ -35,6 +58,7 @@ class DocumentKind:
     body_zh: tuple[str, ...]  # paragraphs before the parts
     body_en: tuple[str, ...]
     parts: frozenset = frozenset()  # from PARTS, in the order layout() prints them
+    cites: tuple[Citation, ...] = ()  # printed after the first paragraph, when present
 
     def pattern(self, on: date | None = None) -> str:
         """The series' number pattern in effect on ``on`` (policy ``document_numbers``)."""
@@ -88,6 +112,7 @@ KINDS: dict[str, DocumentKind] = {
             (RECEIVED_EN + " After review, your application is approved.",
              "Please carry out the follow-up work as the regulations require."),
             frozenset({"opinion"}),
+            (GOVERNMENT_REPLY,),
         ),
     )
 }  # fmt: skip
@@ -107,6 +132,9 @@ def check(kinds: dict[str, DocumentKind] | None = None) -> list[str]:
             out.append(f"document kind {kind.name!r}: unknown parts {set(kind.parts - PARTS)}")
         if len(kind.body_zh) != len(kind.body_en):
             out.append(f"document kind {kind.name!r}: Chinese and English bodies differ")
+        keys = [c.key for c in kind.cites]
+        if len(keys) != len(set(keys)):
+            out.append(f"document kind {kind.name!r}: a citation is given twice")
     return out
 
 

@@ -91,6 +91,12 @@ def _compose(spec, number: str, facts: dict, lang: str) -> Sheet:
         items=list(facts.get("items") or []) if "items" in spec.parts else [],
         date=format_day(facts["date"], lang),
     )
+    cited = facts.get("citations") or {}
+    for n, cite in enumerate(c for c in spec.cites if c.key in cited):  # after the first
+        found, line = cited[cite.key], cite.text_en if lang == "en" else cite.text_zh
+        out.paragraphs.insert(
+            1 + n, line.format(number=found["number"], date=format_day(found["date"], lang))
+        )
     comment = facts.get("comment")
     if "time_limit" in spec.parts and facts.get("time_limit_days"):
         out.paragraphs.append(text["time_limit"].format(days=facts["time_limit_days"]))

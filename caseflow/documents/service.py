@@ -8,7 +8,7 @@ from caseflow.documents.kinds import AUTHORITY, KINDS
 from caseflow.documents.layout import compose
 from caseflow.documents.numbering import next_seq
 from caseflow.extensions import db
-from caseflow.models import Case, Document
+from caseflow.models import Case, CaseEvent, Document
 from caseflow.workflows import clock as clocks
 
 
@@ -73,7 +73,24 @@ def snapshot(case: Case, spec, ctx) -> dict:
         }
     if "time_limit" in spec.parts and wf.clock is not None:
         content["time_limit_days"] = wf.clock.limit_days
+    cited = {c.key: found for c in spec.cites if (found := citation(case, c)) is not None}
+    if cited:
+        content["citations"] = cited
     return content
+
+
+def citation(case: Case, cite) -> dict | None:
+    """The number and date the latest ``cite.action`` event of the case recorded, if any."""
+    details = db.session.scalar(
+        select(CaseEvent.details)
+        .where(CaseEvent.case_id == case.id, CaseEvent.action == cite.action)
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    )
+    number, day = ((details or {}).get(f) for f in (cite.number_field, cite.date_field))
+    if not (number and day):
+        return None
+    return {"number": number, "date": day}
 
 
 def documents_of(case: Case) -> list[Document]:

@@ -16,6 +16,7 @@ from caseflow.models.notices import Objection, PublicNotice
 from caseflow.models.notifications import Notification, Reminder
 from caseflow.models.orgs import Organisation
 from caseflow.models.regions import PROVINCE_CODE, Region
+from caseflow.models.schools import School, SchoolRecord
 from caseflow.models.tasks import CalendarOverride, CalendarYear, OutboxMessage, Task, Timer
 from caseflow.models.tokens import ApiToken
 from caseflow.models.users import RoleAssignment, User, UserSession
@@ -44,6 +45,8 @@ __all__ = [
     "Region",
     "Reminder",
     "RoleAssignment",
+    "School",
+    "SchoolRecord",
     "SupplementItem",
     "Task",
     "Timer",

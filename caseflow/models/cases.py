@@ -50,6 +50,12 @@ class Case(db.Model):
     def organisation_id(self) -> int:
         return self.applicant_org_id
 
+    @property
+    def supervising_department_id(self) -> int | None:
+        """The provincial industry department supervising the applicant (省级行业主管部门)."""
+        org = self.applicant_org
+        return org.supervising_department_id if org is not None else None
+
     def __repr__(self) -> str:
         return f"<Case {self.reference} {self.state} v{self.version}>"
 
@@ -103,7 +109,10 @@ class CaseParticipant(db.Model):
 
 
 class ConflictDeclaration(db.Model):
-    """A declared conflict of interest: the user never reviews cases of this organisation."""
+    """A declared conflict of interest: the user never reviews cases of this organisation.
+
+    Declared by the user or recorded for them (``declared_by``); never deleted — a withdrawal
+    (with its reason) ends it and stays in the history (caseflow/review/conflicts.py)."""
 
     __tablename__ = "conflict_declarations"
 
@@ -112,6 +121,27 @@ class ConflictDeclaration(db.Model):
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=False)
     reason = db.Column(db.String(255), nullable=True)
     declared_at = db.Column(UTCDateTime(), nullable=False, default=utcnow)
+    declared_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    withdrawn_at = db.Column(UTCDateTime(), nullable=True)
+    withdrawn_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
+    withdrawal_reason = db.Column(db.String(255), nullable=True)
+
+    user = db.relationship("User", foreign_keys=[user_id])
+    organisation = db.relationship("Organisation")
+    declared_by = db.relationship("User", foreign_keys=[declared_by_id])
+    withdrawn_by = db.relationship("User", foreign_keys=[withdrawn_by_id])
+
+    __table_args__ = (
+        db.CheckConstraint(
+            "(withdrawn_at is null and withdrawn_by_id is null and withdrawal_reason is null) or "
+            "(withdrawn_at is not null and withdrawal_reason is not null)",
+            name="withdrawal_complete",
+        ),
+    )
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
 
 
 class SupplementItem(db.Model):

@@ -25,6 +25,8 @@ class Task(db.Model):
     mode = db.Column(db.String(10), nullable=False)  # single | all | any
     role = db.Column(db.String(30), nullable=False)
     region_code = db.Column(db.String(6), nullable=True)  # scope for single tasks
+    # Scope for a single task routed to a provincial industry department (instead of a region).
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisations.id"), nullable=True)
     assignee_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     claimed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=True)
     claimed_at = db.Column(UTCDateTime(), nullable=True)
@@ -41,6 +43,7 @@ class Task(db.Model):
     case = db.relationship("Case", backref="tasks")
     assignee = db.relationship("User", foreign_keys=[assignee_id])
     claimed_by = db.relationship("User", foreign_keys=[claimed_by_id])
+    department = db.relationship("Organisation")
 
     __table_args__ = (
         db.CheckConstraint("status in ('open', 'done', 'cancelled')", name="status"),
@@ -66,6 +69,7 @@ class Task(db.Model):
             ),
         ),
         db.Index("ix_tasks_case", "case_id", "status"),
+        db.Index("ix_tasks_department", "organisation_id", "status"),
         db.Index("ix_tasks_done", "completed_by_id", "completed_at"),
     )
 

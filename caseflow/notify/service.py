@@ -53,7 +53,7 @@ def task_recipients(task: Task) -> list[User]:
     if holder_id:
         user = db.session.get(User, holder_id)
         return [user] if user is not None and not user.disabled else []
-    return users_holding(task.role, task.region_code)
+    return users_holding(task.role, task.region_code, task.organisation_id)
 
 
 def recipients(row, case: Case | None) -> list[tuple[User, Task | None]]:

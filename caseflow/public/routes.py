@@ -6,12 +6,14 @@ address; a filled honeypot gets the same "received" answer and nothing is stored
 """
 
 import logging
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from caseflow import policy
 from caseflow.extensions import db, limiter
 from caseflow.labels import is_english
 from caseflow.models import PublicNotice
@@ -75,7 +77,14 @@ def _view(notice: PublicNotice, today) -> dict:
 
 
 def _notice_or_404(notice_id: int) -> PublicNotice:
-    return db.session.get(PublicNotice, notice_id) or abort(404)
+    """The notice, while it is public: open, or closed less than the policy's
+    ``kept_public_days`` ago (then 410 Gone: it was public once, it is no longer)."""
+    notice = db.session.get(PublicNotice, notice_id) or abort(404)
+    if notice.status != "open" and notice.closed_at is not None:
+        kept = policy.current("public_notice", on=_today()).value("kept_public_days")
+        if to_local_date(notice.closed_at) + timedelta(days=kept) < _today():
+            abort(410)
+    return notice
 
 
 def _today():

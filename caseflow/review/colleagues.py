@@ -70,6 +70,7 @@ def candidates_for(tasks, user) -> dict[int, list[User]]:
                 select(ConflictDeclaration.user_id, ConflictDeclaration.organisation_id).where(
                     ConflictDeclaration.user_id.in_(pool_ids),
                     ConflictDeclaration.organisation_id.in_(org_ids),
+                    ConflictDeclaration.withdrawn_at.is_(None),
                 )
             ).all()
         )

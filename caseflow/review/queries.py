@@ -13,7 +13,10 @@ Who may claim is decided by the engine (``engine.covers``): a ``single`` task ca
 of its stage and the region of its scope — the case's city for ``applicant_region`` stages, the
 province code for ``province`` stages. A region assignment therefore matches tasks of its own
 city, a province assignment the tasks carrying the province code, which is what
-:func:`scope_pairs` returns.
+:func:`scope_pairs` returns. A ``supervisor_or_region`` stage of a case whose applicant is
+supervised by a provincial industry department carries that department instead
+(``organisation_id``): officials holding the role there (``ROLE:org``) claim it
+(:func:`department_pairs`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow.extensions import db
 from caseflow.models import PROVINCE_CODE, Case, Task
-from caseflow.roles import NON_ACTING_ROLES
+from caseflow.roles import NON_ACTING_ROLES, ROLES
 from caseflow.workdays import current_calendar
 
 TABS = ("mine", "unclaimed", "overdue", "done")
@@ -70,18 +73,31 @@ def scope_pairs(user) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+def department_pairs(user) -> list[tuple[str, int]]:
+    """The (role, department id) pairs of unclaimed ``single`` tasks routed to the user's
+    department (a department role held with ``organisation`` scope)."""
+    return sorted(
+        {(a.role, a.organisation_id) for a in user.roles
+         if a.scope_kind == "organisation" and a.organisation_id is not None
+         and ROLES[a.role].department}
+    )  # fmt: skip
+
+
 def _mine(user_id: int):
     return and_(
         Task.status == "open", or_(Task.assignee_id == user_id, Task.claimed_by_id == user_id)
     )
 
 
-def _unclaimed(pairs: list[tuple[str, str]]):
-    if not pairs:
+def _unclaimed(pairs: list[tuple[str, str]], departments: list[tuple[str, int]] = ()):
+    if not pairs and not departments:
         return false()
     return and_(
         Task.status == "open",
-        or_(*(and_(Task.role == role, Task.region_code == region) for role, region in pairs)),
+        or_(
+            *(and_(Task.role == role, Task.region_code == region) for role, region in pairs),
+            *(and_(Task.role == role, Task.organisation_id == org) for role, org in departments),
+        ),
         Task.mode == "single",
         Task.assignee_id.is_(None),
         Task.claimed_by_id.is_(None),
@@ -96,9 +112,10 @@ def tab_condition(tab: str, user, today: date):
     if tab == "mine":
         return _mine(user.id)
     if tab == "unclaimed":
-        return _unclaimed(scope_pairs(user))
+        return _unclaimed(scope_pairs(user), department_pairs(user))
     if tab == "overdue":
-        return and_(or_(_mine(user.id), _unclaimed(scope_pairs(user))), Task.due_on < today)
+        unclaimed = _unclaimed(scope_pairs(user), department_pairs(user))
+        return and_(or_(_mine(user.id), unclaimed), Task.due_on < today)
     if tab == "done":
         return Task.completed_by_id == user.id
     raise ValueError(f"unknown tab {tab!r}")

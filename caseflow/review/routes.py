@@ -204,3 +204,6 @@ def handover_task(task_id):
 def handover_candidates(task, user):
     """The colleagues ``user`` may hand ``task`` over to (see caseflow.review.colleagues)."""
     return colleagues.handover_candidates(task, user)
+
+
+from caseflow.review import expert_routes  # noqa: E402, F401  (the expert pool on this blueprint)

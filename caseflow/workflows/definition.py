@@ -17,7 +17,10 @@ SIGN_OFF_MODES = ("single", "all", "any")
 #   province         — holders of the role with province scope
 #   panel            — the people assigned to the case for this stage (CaseParticipant rows)
 #   applicant        — the applicant organisation's users
-SCOPE_RULES = ("applicant_region", "province", "panel", "applicant")
+#   supervisor_or_region — the officials of the provincial industry department supervising the
+#                      applicant (role held with ``organisation`` scope there) when it has one,
+#                      else as applicant_region (DOMAIN §3: 市州人社局 or 省级行业主管部门)
+SCOPE_RULES = ("applicant_region", "province", "panel", "applicant", "supervisor_or_region")
 CLOCK_IN_STATE = ("runs", "paused")
 COMMENT_RULES = ("optional", "required", "none")
 TRANSITION_KINDS = (
@@ -31,7 +34,10 @@ TRANSITION_KINDS = (
     "system",  # taken by the system actor (timers): deemed acceptance, lapse, notice end
 )
 CLOCK_OPS = ("start", "stop", "extend")
-FIELD_TYPES = ("text", "int", "decimal", "date", "choice", "items", "user", "bool")
+# ``sheet``: a row per criterion (points or met / not met), rows from a registered sheet provider
+# (``Field.sheet``, see caseflow/workflows/sheets.py); stored as lines ``criterion=value``.
+FIELD_TYPES = ("text", "int", "decimal", "date", "choice", "items", "user", "bool", "sheet")
+UPLOADERS = ("applicant", "stage")
 TIME_UNITS = ("workdays", "months", "years")
 
 
@@ -102,6 +108,19 @@ class Field:
     choices: tuple[str, ...] = ()
     min_value: int | None = None
     max_value: int | None = None
+    # An application-form field asked only of these kinds (None: of every kind).
+    kinds: tuple[str, ...] | None = None
+    # How each choice reads, key → (zh, en); a choice without a label shows its key.
+    choice_labels: dict[str, tuple[str, str]] | None = field(default=None, hash=False)
+    show_mu: bool = False  # land in m²: show 亩 beside it (1 亩 = 666.67 m²)
+    sheet: str | None = None  # a ``sheet`` field: the registered sheet provider of its rows
+
+    def for_kind(self, kind: str | None) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+    def choice_label(self, key, english: bool) -> str:
+        labels = (self.choice_labels or {}).get(key)
+        return str(key) if labels is None else labels[1 if english else 0]
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,12 @@ class AttachmentType:
     label_zh: str
     label_en: str
     required: bool = False
+    # Who uploads it (UPLOADERS): the applicant while the case is with them, and/or the
+    # holders of an open task of the current stage; ``states`` limits it to those states.
+    uploaded_by: tuple[str, ...] = ("applicant", "stage")
+    states: tuple[str, ...] = ()
+    multiple: bool = False  # every upload adds a file (photos); none supersedes another
+    formats: tuple[str, ...] = ()  # allowed file extensions (empty: every accepted format)
 
     def label(self, english: bool) -> str:
         return self.label_en if english else self.label_zh
@@ -266,6 +291,13 @@ class Workflow:
             if t.action == action:
                 return t
         return None
+
+    @property
+    def panel_roles(self) -> frozenset[str]:
+        """Roles of the people assigned to a case by name (``panel`` stages: experts,
+        inspectors): anonymous to the applicant (``caseflow.cases.access.hides_panel_people``)."""
+        return frozenset(s.assign.role for s in self.states
+                         if s.assign is not None and s.assign.scope == "panel")  # fmt: skip
 
     @property
     def stage_keys(self) -> frozenset[str]:

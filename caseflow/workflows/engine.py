@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caseflow import documents
 from caseflow.audit.chain import append_event
+from caseflow.authz import supervises
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
@@ -33,7 +34,7 @@ from caseflow.models import (
 from caseflow.models.regions import PROVINCE_CODE
 from caseflow.timeutil import utcnow
 from caseflow.workflows import clock as clocks
-from caseflow.workflows import notices, registry
+from caseflow.workflows import notices, registry, sheets
 from caseflow.workflows.definition import State, Transition, Workflow
 from caseflow.workflows.errors import (
     STALE,
@@ -159,7 +160,7 @@ def create_case(workflow_key: str, kind: str, user, data: dict | None = None, *,
     if not any(a.role == "applicant" and a.organisation_id == org.id for a in user.roles):
         raise refused("not_applicant", "只有申报单位的申报人可以提交申请。",
                       "Only an applicant of an organisation may file a case.")  # fmt: skip
-    data = clean_json(validate_case_data(wf, data or {}))
+    data = clean_json(validate_case_data(wf, data or {}, kind))
     policy_version = None
     if wf.policies:  # the policy versions in effect on the day of filing (house rule 6)
         from caseflow import policy
@@ -214,7 +215,7 @@ def update_data(case: Case, user, data: dict, *, expected_version=None, now=None
         raise refused("not_editable", "当前环节不能修改申请内容。",
                       "The application cannot be edited at this step.")  # fmt: skip
     role = applicant_role(case, user)
-    data = clean_json(validate_case_data(wf, data))
+    data = clean_json(validate_case_data(wf, data, case.kind))
     changes = {k: [case.data.get(k), v] for k, v in sorted(data.items()) if case.data.get(k) != v}
     lock_case(case, expected_version)
     if changes:
@@ -292,6 +293,11 @@ def applicant_role(case: Case, user) -> str:
 
 def covers(assignment: RoleAssignment, case: Case, scope_rule: str | None) -> bool:
     kind = assignment.scope_kind
+    if scope_rule == "supervisor_or_region":
+        department = case.supervising_department_id
+        if department is not None:
+            return kind == "organisation" and supervises(assignment, case)
+        scope_rule = "applicant_region"
     if scope_rule == "applicant_region":
         return kind == "region" and assignment.region_code == case.region_code
     if scope_rule == "province":
@@ -300,7 +306,17 @@ def covers(assignment: RoleAssignment, case: Case, scope_rule: str | None) -> bo
         return True
     if kind == "region":
         return assignment.region_code == case.region_code
-    return False
+    return kind == "organisation" and supervises(assignment, case)
+
+
+def task_scope(case: Case, assign) -> tuple[str | None, int | None]:
+    """(region code, organisation id) of the pool a ``single`` stage's task waits in: the
+    province, a department supervising the applicant, or the case's city."""
+    if assign.scope == "province":
+        return PROVINCE_CODE, None
+    if assign.scope == "supervisor_or_region" and case.supervising_department_id is not None:
+        return None, case.supervising_department_id
+    return case.region_code, None
 
 
 def open_tasks(case: Case, stage: str | None = None) -> list[Task]:
@@ -336,6 +352,7 @@ def has_conflict(user, case: Case) -> bool:
             select(ConflictDeclaration.id).where(
                 ConflictDeclaration.user_id == user.id,
                 ConflictDeclaration.organisation_id == case.applicant_org_id,
+                ConflictDeclaration.withdrawn_at.is_(None),
             )
         )
         is not None
@@ -464,9 +481,10 @@ def validate_input(t: Transition, data: dict, comment: str | None) -> dict:
     return clean
 
 
-def validate_case_data(wf: Workflow, data: dict) -> dict:
+def validate_case_data(wf: Workflow, data: dict, kind: str | None = None) -> dict:
     """Type-check application data against the definition's form. A draft may be incomplete
-    (the ``application_complete`` guard checks that at submission); unknown fields are refused."""
+    (the ``application_complete`` guard checks that at submission); unknown fields, and fields
+    the form asks only of other kinds, are refused."""
     if not wf.fields:
         return data
     known = {f.name: f for f in wf.fields}
@@ -476,6 +494,9 @@ def validate_case_data(wf: Workflow, data: dict) -> dict:
         f = known.get(name)
         if f is None:
             errors[name] = Reason("unknown_field", "申请表中没有此项。", "Not a field of the form.")
+        elif not f.for_kind(kind):
+            errors[name] = Reason("not_for_kind", "此申报类型的申请表中没有此项。",
+                                  "Not a field of the form for this kind of application.")
         elif raw in (None, "", []):
             clean[name] = None
         else:
@@ -491,6 +512,13 @@ def validate_case_data(wf: Workflow, data: dict) -> dict:
 
 
 def _convert(f, raw):
+    if f.type == "sheet":  # rows checked by the transition's guards against the sheet's rows
+        lines = sheets.to_lines(raw)
+        if not lines:
+            raise ValueError(REQUIRED)
+        return lines
+    if isinstance(raw, dict):  # only a sheet is given as an object
+        raise ValueError(Reason("invalid", "格式不正确。", "Invalid value."))
     if f.type == "text":
         return str(raw).strip()
     if f.type in ("int", "user"):
@@ -552,8 +580,8 @@ def _check_guards(ctx: ActionContext) -> None:
         names.insert(0, "supplement_items_answered")
     for name in names:
         reason = registry.GUARDS[name](ctx)
-        if reason is not None:
-            raise ActionRefused(reason)
+        if reason is not None:  # a sheet's refusal carries a reason per row
+            raise ActionRefused(reason, getattr(reason, "errors", None))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,8 +736,8 @@ def _enter_state(ctx: ActionContext, new: State) -> None:
     due = clocks.stage_deadline(new, ctx.today)
     if new.is_stage:
         if new.mode == "single":
-            region = PROVINCE_CODE if new.assign.scope == "province" else case.region_code
-            tasks = [Task(role=new.assign.role, region_code=region)]
+            region, department = task_scope(case, new.assign)
+            tasks = [Task(role=new.assign.role, region_code=region, organisation_id=department)]
         else:
             tasks = [Task(role=p.role, assignee_id=p.user_id, region_code=case.region_code)
                      for p in ctx.participants(new.key)]  # fmt: skip
@@ -861,7 +889,8 @@ def add_cosigner(task: Task, user, cosigner: User, *, before: bool, now=None) ->
                       "That colleague already has a task in this stage.")  # fmt: skip
     lock_case(case, None)
     new = Task(case_id=case.id, stage=state.key, visit=case.entered_seq, mode=task.mode,
-               role=task.role, region_code=task.region_code, assignee_id=cosigner.id,
+               role=task.role, region_code=task.region_code,
+               organisation_id=task.organisation_id, assignee_id=cosigner.id,
                position=task.position - 1 if before else task.position + 1, opened_at=now,
                due_on=task.due_on, due_provisional=task.due_provisional)  # fmt: skip
     db.session.add(new)

@@ -62,7 +62,8 @@ def target_panel_ready(ctx):
 @guard("application_complete")
 def application_complete(ctx):
     missing = [f for f in ctx.workflow.fields
-               if f.required and ctx.case.data.get(f.name) in (None, "", [])]  # fmt: skip
+               if f.required and f.for_kind(ctx.case.kind)
+               and ctx.case.data.get(f.name) in (None, "", [])]  # fmt: skip
     if missing:
         return Reason(
             "application_incomplete",

@@ -20,6 +20,7 @@ from caseflow.workflows.definition import (
     STATE_KINDS,
     TIME_UNITS,
     TRANSITION_KINDS,
+    UPLOADERS,
     PolicyRef,
     Workflow,
     spec,
@@ -32,6 +33,14 @@ EFFECTS: dict[str, Callable] = {}
 # Per-workflow readers of event details: what a given user may read of an event (e.g. blind
 # expert scores). Pages and the API show details only through ``readable_details``.
 DETAIL_READERS: dict[str, Callable] = {}
+# Per-workflow checks of a case's data that pages show beside it (advisory, never a guard):
+# ``check(data, kind, org, on) -> list of rows`` (e.g. the school standards check).
+CASE_CHECKS: dict[str, Callable] = {}
+# Sheet providers (field type ``sheet``): ``provider(case, day) -> list[sheets.SheetRow]``.
+SHEET_PROVIDERS: dict[str, Callable] = {}
+# Per-workflow summaries of a complete panel for the case page: ``summary(case, user)`` → an
+# object with the figures ``user`` may read, or None (e.g. the experts' mean and spread).
+PANEL_SUMMARIES: dict[str, Callable] = {}
 # Numbered document kinds (caseflow.documents registers them): name → its description.
 DOCUMENT_KINDS: dict[str, object] = {}
 ACTOR_ROLES = set(ROLES) | {"system", "public"}
@@ -82,6 +91,48 @@ def readable_details(case, event, user) -> dict | None:
     """``event.details`` as ``user`` may read them (the workflow's reader, if it has one)."""
     reader = DETAIL_READERS.get(case.workflow)
     return reader(case, event, user) if reader else event.details
+
+
+def case_check(workflow_key: str):
+    """Register the workflow's check of application data (see ``CASE_CHECKS``)."""
+
+    def decorator(fn):
+        CASE_CHECKS[workflow_key] = fn
+        return fn
+
+    return decorator
+
+
+def sheet_provider(name: str):
+    """Register the rows of a sheet field (``Field(type="sheet", sheet=name)``)."""
+
+    def decorator(fn):
+        SHEET_PROVIDERS[name] = fn
+        return fn
+
+    return decorator
+
+
+def sheet_rows(case, f, day) -> list:
+    """The rows of sheet field ``f`` for ``case`` on ``day`` (empty for any other field)."""
+    provider = SHEET_PROVIDERS.get(f.sheet or "") if f.type == "sheet" else None
+    return list(provider(case, day)) if provider else []
+
+
+def panel_summary(workflow_key: str):
+    """Register the workflow's summary of a complete panel (see ``PANEL_SUMMARIES``)."""
+
+    def decorator(fn):
+        PANEL_SUMMARIES[workflow_key] = fn
+        return fn
+
+    return decorator
+
+
+def panel_summary_for(case, user):
+    """The panel summary ``user`` may read on ``case`` (None: none, or not yet)."""
+    summary = PANEL_SUMMARIES.get(case.workflow)
+    return summary(case, user) if summary else None
 
 
 def document_kind(name: str, spec) -> None:
@@ -199,6 +250,10 @@ def problems(wf: Workflow) -> list[str]:
         for f in t.fields:
             if f.type not in FIELD_TYPES:
                 out.append(f"{where}: field {f.name!r} has unknown type {f.type!r}")
+            if f.type == "sheet" and f.sheet not in SHEET_PROVIDERS:
+                out.append(f"{where}: field {f.name!r} names no registered sheet {f.sheet!r}")
+            elif f.type != "sheet" and f.sheet is not None:
+                out.append(f"{where}: field {f.name!r} is not a sheet but names one")
         if t.kind == "sign":
             for source in t.source:
                 if wf.has_state(source) and wf.state(source).mode not in ("all", "any"):
@@ -206,8 +261,40 @@ def problems(wf: Workflow) -> list[str]:
         supplement_target = t.kind == "return_supplement" and t.target and wf.has_state(t.target)
         if supplement_target and wf.state(t.target).kind != "applicant":
             out.append(f"{where}: supplements go to an applicant state")
+    out.extend(_form_problems(wf))
+    out.extend(_attachment_problems(wf))
     out.extend(policy_ref_problems(wf))
     out.extend(unreachable(wf))
+    return out
+
+
+def _form_problems(wf: Workflow) -> list[str]:
+    """Application-form fields name known kinds and label only their own choices."""
+    out = []
+    for f in wf.fields:
+        where = f"{wf.key}.fields.{f.name}"
+        if f.type not in FIELD_TYPES:
+            out.append(f"{where}: unknown type {f.type!r}")
+        for kind in f.kinds or ():
+            if kind not in wf.kinds:
+                out.append(f"{where}: unknown kind {kind!r}")
+        for key in f.choice_labels or {}:
+            if key not in f.choices:
+                out.append(f"{where}: label for {key!r}, which is not a choice")
+    return out
+
+
+def _attachment_problems(wf: Workflow) -> list[str]:
+    out = []
+    for a in wf.attachments:
+        where = f"{wf.key}: attachment type {a.key!r}"
+        if not a.uploaded_by or not set(a.uploaded_by) <= set(UPLOADERS):
+            out.append(f"{where}: uploaded_by must name some of {', '.join(UPLOADERS)}")
+        for state in a.states:
+            if not wf.has_state(state):
+                out.append(f"{where}: state {state!r} is not defined")
+        if a.required and (a.multiple or "applicant" not in a.uploaded_by):
+            out.append(f"{where}: a required type is one file the applicant uploads")
     return out
 
 

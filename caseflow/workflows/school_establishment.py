@@ -14,13 +14,22 @@ Decisions the table makes:
   upholding one applies ``uphold_objection`` (→ ``decision``).
 * Approval of preparation (同意筹设) waits in ``preparation`` for the policy's period, then ends;
   the sponsor files the establishment as a new case.
-* The first review is the city HR bureau's. Schools under a provincial industry department
-  should go through that department: the engine has no role or scope for it yet.
+* The first review is the city HR bureau's, or — for an applicant supervised by a provincial
+  industry department (省级行业主管部门) — that department's (scope rule
+  ``supervisor_or_region``: its officials hold ``city_reviewer:org``); the stage is labelled
+  "first review" (初审: the city or the department).
 """
 
 from caseflow import attachments  # noqa: F401  (registers the attachments_complete guard)
 from caseflow.models.orgs import OWNERSHIPS
-from caseflow.workflows import registry, school_panel, school_rules  # noqa: F401
+from caseflow.workflows import (  # noqa: F401  (register the named rules)
+    registry,
+    school_panel,
+    school_registry,
+    school_rules,
+    school_sheets,
+    school_standards,
+)
 from caseflow.workflows.definition import (
     Assign,
     AttachmentType,
@@ -51,8 +60,8 @@ KINDS = {
 
 STATES = (
     State("draft", "草稿", "Draft", "applicant"),
-    State("city_review", "市州初审", "City review", "stage", mode="single",
-          assign=Assign("city_reviewer", "applicant_region"),
+    State("city_review", "初审", "First review", "stage", mode="single",
+          assign=Assign("city_reviewer", "supervisor_or_region"),
           time_limit=PolicyRef(LIMITS, "city_review"), supervisor="province_reviewer"),
     State("supplement", "补正", "Supplement", "applicant",
           time_limit=PolicyRef(LIMITS, "supplement"), clock="paused", on_timeout="lapse"),
@@ -131,15 +140,14 @@ TRANSITIONS = (
     Transition("score", ("expert_review",), "提交评分表", "Submit scoring sheet",
                router="se_by_panel_mean", roles=R({"expert"}), kind="sign",
                guards=("stage_panel_ready", "se_score_sheet_valid"),
-               fields=(Field("scores", "items", label_zh="评分（每行：评分项=分数）",
-                             label_en="Scores (one per line: criterion=points)"),)),
+               fields=(Field("scores", "sheet", label_zh="评分表", label_en="Scoring sheet",
+                             sheet="se_scores"),)),
     Transition("inspect", ("site_inspection",), "提交考察记录", "Submit inspection checklist",
                target="decision", roles=R({"inspector"}), kind="sign",
                guards=("stage_panel_ready", "se_checklist_valid"),
-               fields=(Field("checklist", "items",
-                             label_zh="考察记录（每行：标准项=met 或 not_met: 说明）",
-                             label_en="Checklist (one per line: criterion=met or "
-                                      "not_met: remarks)"),)),
+               fields=(Field("checklist", "sheet", label_zh="考察记录（逐项对照设置标准）",
+                             label_en="Inspection checklist (each setting standard)",
+                             sheet="se_checklist"),)),
     Transition("approve", ("decision",), "同意设立", "Approve", target="public_notice",
                roles=LEADER, effects=NOTIFY),
     Transition("approve_preparation", ("decision",), "同意筹设", "Approve preparation",
@@ -157,14 +165,20 @@ TRANSITIONS = (
                target="decision", roles=PROVINCE, kind="return_stage", comment="required",
                guards=("objection_upheld",)),
     Transition("government_approve", ("government_approval",), "省政府批准",
-               "Government approves", target="approved", roles=GOVERNMENT, effects=NOTIFY),
+               "Government approves", target="approved", roles=GOVERNMENT, effects=NOTIFY,
+               guards=("se_government_reply_valid",),
+               fields=(Field("government_reply_number", "text", label_zh="省政府批复文号",
+                             label_en="Government reply number (e.g. 川府函〔2026〕12号)"),
+                       Field("government_reply_date", "date", label_zh="省政府批复日期",
+                             label_en="Date of the government's reply"))),
     Transition("government_refuse", ("government_approval",), "省政府不予批准",
                "Government refuses", target="rejected", roles=GOVERNMENT, **REFUSAL),
     Transition("issue_reply", ("approved",), "印发批复", "Issue the approval reply",
                target="approved", roles=PROVINCE, guards=("se_reply_not_issued",),
                documents=("approval_reply",), effects=NOTIFY),
     Transition("record_filing", ("approved",), "登记备案", "Record the filing",
-               target="filed", roles=PROVINCE, guards=("se_reply_issued",), effects=NOTIFY,
+               target="filed", roles=PROVINCE, guards=("se_reply_issued",),
+               effects=(*NOTIFY, "se_register_school"),
                fields=(Field("filing_date", "date", label_zh="报人社部备案日期",
                              label_en="Filed with the ministry on"),
                        Field("filing_reference", "text", label_zh="备案文号",
@@ -178,17 +192,43 @@ def _f(name, type_, zh, en, required=True, **kw):
     return Field(name, type_, required=required, label_zh=zh, label_en=en, **kw)
 
 
-TIERS = ("none", "technical_school", "senior_technical_school", "technician_college",
-         "higher_vocational_college")  # fmt: skip
-DEGREES = ("below_bachelor", "bachelor", "master", "doctorate")
-QUALIFICATIONS = ("none", "senior_professional_title", "senior_technician")
+OWNERSHIP_LABELS = {"public": ("公办", "Public"), "private": ("民办", "Private"),
+                    "enterprise": ("企业办", "Enterprise-run")}  # fmt: skip
+TIER_LABELS = {
+    "none": ("无", "None"),
+    "technical_school": ("技工学校", "Technical school"),
+    "senior_technical_school": ("高级技工学校", "Senior technical school"),
+    "technician_college": ("技师学院", "Technician college"),
+    "higher_vocational_college": ("高等职业院校", "Higher vocational college"),
+}
+TIERS = tuple(TIER_LABELS)
+DEGREE_LABELS = {
+    "below_bachelor": ("本科以下", "Below bachelor's degree"),
+    "bachelor": ("本科", "Bachelor's degree"),
+    "master": ("硕士研究生", "Master's degree"),
+    "doctorate": ("博士研究生", "Doctorate"),
+}
+DEGREES = tuple(DEGREE_LABELS)
+QUALIFICATION_LABELS = {
+    "none": ("无", "None"),
+    "senior_professional_title": ("高级专业技术职务", "Senior professional title"),
+    "senior_technician": ("高级技师", "Senior technician"),
+}
+QUALIFICATIONS = tuple(QUALIFICATION_LABELS)
+# The kinds each prerequisite field is asked of: the groups of policy ``school_prerequisites``
+# (tests/test_filing_school.py checks the two agree). The tier of a school is on record, so
+# ``current_tier`` (a sponsor's answer) and the yes/no ``passed_evaluation`` stay optional: the
+# prerequisites guard states the rule when they are not met.
+SENIOR_KINDS = ("new_senior_school", "upgrade_senior")
+COLLEGE_KINDS = ("new_technician_college", "upgrade_college")
 
 FIELDS = (
     _f("school_name", "text", "学校名称", "School name"),
-    _f("ownership", "choice", "办学性质", "Ownership", choices=OWNERSHIPS),
+    _f("ownership", "choice", "办学性质", "Ownership", choices=OWNERSHIPS,
+       choice_labels=OWNERSHIP_LABELS),
     _f("sponsor", "text", "举办者", "Sponsor"),
     _f("address", "text", "办学地址", "Address"),
-    _f("land_area_m2", "decimal", "校园占地面积（平方米）", "Campus land (m²)"),
+    _f("land_area_m2", "decimal", "校园占地面积（平方米）", "Campus land (m²)", show_mu=True),
     _f("building_area_m2", "decimal", "校舍建筑面积（平方米）", "Building floor area (m²)"),
     _f("training_area_m2", "decimal", "实习、实验场所建筑面积（平方米）",
        "Training and laboratory floor area (m²)"),
@@ -206,8 +246,10 @@ FIELDS = (
        "Training equipment value (10,000 yuan)"),
     _f("practical_share_percent", "int", "实践教学课时占比（%）",
        "Share of practical teaching hours (%)", min_value=0, max_value=100),
+    # A standard of technician colleges only (school_standards); a branch of one is asked too.
     _f("senior_level_share_percent", "int", "高级工及以上在校生占比（%）",
-       "Senior-level students, share of enrolment (%)", False, min_value=0, max_value=100),
+       "Senior-level students, share of enrolment (%)", False, min_value=0, max_value=100,
+       kinds=(*COLLEGE_KINDS, "branch")),
     _f("partner_enterprises", "items", "合作企业（每行一个）",
        "Partner enterprises (one per line)", False),
     _f("funding_source", "text", "经费来源", "Funding source"),
@@ -215,36 +257,45 @@ FIELDS = (
     _f("articles", "text", "学校章程要点", "Main points of the articles", False),
     # Prerequisites (school_prerequisites), asked of the kinds that have them.
     _f("current_tier", "choice", "举办学校现有层次", "Tier of the school run now", False,
-       choices=TIERS),
+       choices=TIERS, choice_labels=TIER_LABELS, kinds=SENIOR_KINDS + COLLEGE_KINDS),
     _f("passed_evaluation", "bool", "已通过办学水平评估", "Passed the school-level evaluation",
-       False),
+       False, kinds=SENIOR_KINDS + COLLEGE_KINDS),
     _f("senior_class_majors", "int", "已开办高级工班的专业数", "Majors with senior-worker classes",
-       False, min_value=0),
-    _f("technician_classes", "int", "已举办技师培训班（期）", "Technician classes run", False,
-       min_value=0),
-    _f("president_degree", "choice", "校（院）长学历", "President's degree", False,
-       choices=DEGREES),
+       min_value=0, kinds=SENIOR_KINDS),
+    _f("technician_classes", "int", "已举办技师培训班（期）", "Technician classes run",
+       min_value=0, kinds=COLLEGE_KINDS),
+    _f("president_degree", "choice", "校（院）长学历", "President's degree",
+       choices=DEGREES, choice_labels=DEGREE_LABELS, kinds=COLLEGE_KINDS),
     _f("vice_president_degree", "choice", "教学副校（院）长学历",
-       "Teaching vice-president's degree", False, choices=DEGREES),
+       "Teaching vice-president's degree", choices=DEGREES, choice_labels=DEGREE_LABELS,
+       kinds=COLLEGE_KINDS),
     _f("president_qualification", "choice", "校（院）长职称或职业资格",
-       "President's title or qualification", False, choices=QUALIFICATIONS),
+       "President's title or qualification", choices=QUALIFICATIONS,
+       choice_labels=QUALIFICATION_LABELS, kinds=COLLEGE_KINDS),
     _f("vice_president_qualification", "choice", "教学副校（院）长职称或职业资格",
-       "Teaching vice-president's title or qualification", False, choices=QUALIFICATIONS),
+       "Teaching vice-president's title or qualification", choices=QUALIFICATIONS,
+       choice_labels=QUALIFICATION_LABELS, kinds=COLLEGE_KINDS),
     _f("president_experience_years", "int", "校（院）长职业教育或企业工作年限",
-       "President's years in vocational education or enterprise", False, min_value=0),
+       "President's years in vocational education or enterprise", min_value=0,
+       kinds=COLLEGE_KINDS),
 )  # fmt: skip
 
+# The applicant's files (required at submission); the inspectors' photos, taken during the site
+# inspection by the members of its panel, each photo a file of its own.
+BY_APPLICANT = {"required": True, "uploaded_by": ("applicant",)}
 ATTACHMENTS = (
-    AttachmentType("feasibility_study", "可行性论证报告", "Feasibility study", required=True),
+    AttachmentType("feasibility_study", "可行性论证报告", "Feasibility study", **BY_APPLICANT),
     AttachmentType("land_certificate", "土地使用证明或租赁合同", "Land-use certificate or lease",
-                   required=True),
+                   **BY_APPLICANT),
     AttachmentType("building_certificates", "校舍产权证明", "Building certificates",
-                   required=True),
+                   **BY_APPLICANT),
     AttachmentType("sponsor_qualifications", "举办者资质证明", "Sponsor's qualifications",
-                   required=True),
-    AttachmentType("teacher_roster", "教师名册", "Teacher roster", required=True),
-    AttachmentType("majors_plan", "专业设置方案", "Majors plan", required=True),
-    AttachmentType("articles", "学校章程", "Articles of the school", required=True),
+                   **BY_APPLICANT),
+    AttachmentType("teacher_roster", "教师名册", "Teacher roster", **BY_APPLICANT),
+    AttachmentType("majors_plan", "专业设置方案", "Majors plan", **BY_APPLICANT),
+    AttachmentType("articles", "学校章程", "Articles of the school", **BY_APPLICANT),
+    AttachmentType("inspection_photos", "考察照片", "Inspection photos", uploaded_by=("stage",),
+                   states=("site_inspection",), multiple=True, formats=("jpg", "jpeg", "png")),
 )  # fmt: skip
 
 CLOCK = "licensing_clock"

@@ -1,10 +1,12 @@
 """The expert panel's scoring sheets and the inspectors' checklists of Workflow A.
 
-A sheet is entered as lines ``criterion=value`` (an ``items`` field: the definition's field types
-have no per-criterion sheet yet): ``facilities=22`` for a score, ``campus_land=met`` or
-``campus_land=not_met: 占地不足`` for a checklist line. The criteria are policy data in effect on
-the day — the scoring sheet ``expert_scoring`` (points up to each weight) and the setting
-standards ``school_standards`` of the case's tier — so the guards check every line against them.
+Both are ``sheet`` fields (``sheets.py``): the scoring sheet ``se_scores`` has a row per
+criterion of the policy ``expert_scoring`` (points up to its weight), the checklist
+``se_checklist`` a row per setting standard of the case's tier (``school_standards``: met, or
+not met with remarks, beside the standard's figure and the applicant's). The rows are the policy
+data in effect on the day, so the guards check every sheet against them. A sheet is stored as
+lines ``criterion=value`` (``facilities=22``, ``campus_land=not_met: 占地不足``), whichever way it
+was entered.
 
 Each expert's sheet is recorded in the details of their ``score`` event (on the hash chain).
 ``panel_result`` derives the mean total and the recommendation from those events and the pass
@@ -12,12 +14,11 @@ mark; the router uses it to pick the next stage (a router may not write, and the
 no router output: the figures are derived from the chain, never stored twice). The sheets are
 blind (``may_read_sheet``): until the whole panel has signed, an expert reads only their own and
 nobody else reads any; pages and the API read sheets through ``visible_scores`` and event
-details through ``readable_details``.
+details through ``readable_details``. The figures per criterion are in ``school_sheets.py``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,40 +28,15 @@ from sqlalchemy import and_, or_, select
 from caseflow import policy
 from caseflow.extensions import db
 from caseflow.models import CaseEvent
+from caseflow.timeutil import utcnow
+from caseflow.workflows import sheets
 from caseflow.workflows.clock import local_date
 from caseflow.workflows.errors import Reason
-from caseflow.workflows.registry import detail_reader, guard, router
-from caseflow.workflows.school_rules import refusal, tier_of
+from caseflow.workflows.registry import detail_reader, guard, router, sheet_provider
+from caseflow.workflows.school_rules import tier_of
+from caseflow.workflows.sheets import SheetRow
 
 REVIEW = "expert_review"
-LINE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*[=:：＝]\s*(.*?)\s*$")
-VERDICT_LINE = re.compile(r"([^:：]*)[:：]?(.*)", re.S)
-VERDICTS = {"met": "met", "符合": "met", "not_met": "not_met", "不符合": "not_met"}
-
-
-def _pairs(lines, zh: list[str], en: list[str]) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for line in lines or ():
-        match = LINE.match(str(line))
-        if match is None:
-            zh.append(f"无法识别“{line}”（格式：评分项=取值）")
-            en.append(f"cannot read “{line}” (write criterion=value)")
-        elif match.group(1) in pairs:
-            zh.append(f"{match.group(1)} 填写了两次")
-            en.append(f"{match.group(1)} is given twice")
-        else:
-            pairs[match.group(1)] = match.group(2)
-    return pairs
-
-
-def _coverage(pairs: dict, criteria: dict, zh: list[str], en: list[str]) -> None:
-    for key in sorted(pairs.keys() - criteria.keys()):
-        zh.append(f"表中没有 {key} 一项")
-        en.append(f"there is no criterion {key}")
-    for key, entry in criteria.items():
-        if key not in pairs:
-            zh.append(f"缺少 {key}（{entry.label_zh}）")
-            en.append(f"{key} ({entry.label_en}) is missing")
 
 
 def score_criteria(day: date | None) -> dict:
@@ -68,22 +44,25 @@ def score_criteria(day: date | None) -> dict:
     return {v.name: v for v in policy.current("expert_scoring", on=day).in_group("criteria")}
 
 
+def _score_rows(criteria: dict) -> list[SheetRow]:
+    return [SheetRow(key, v.label_zh, v.label_en, "points", v.value)
+            for key, v in criteria.items()]  # fmt: skip
+
+
+@sheet_provider("se_scores")
+def score_rows(case, day: date | None) -> list[SheetRow]:
+    """The rows of the scoring sheet: each criterion with its weight as the maximum."""
+    return _score_rows(score_criteria(day))
+
+
+def _messages(problems) -> tuple[list[str], list[str]]:
+    return [p.zh for p in problems], [p.en for p in problems]
+
+
 def parse_scores(lines, criteria: dict) -> tuple[dict[str, int], list[str], list[str]]:
     """(scores by criterion, problems in Chinese, problems in English)."""
-    zh, en = [], []
-    pairs = _pairs(lines, zh, en)
-    _coverage(pairs, criteria, zh, en)
-    scores = {}
-    for key, raw in pairs.items():
-        if key not in criteria:
-            continue
-        weight = criteria[key].value
-        if not re.fullmatch(r"\d+", raw) or int(raw) > weight:
-            zh.append(f"{key} 应为 0 至 {weight} 的整数")
-            en.append(f"{key} must be a whole number from 0 to {weight}")
-        else:
-            scores[key] = int(raw)
-    return scores, zh, en
+    scores, problems = sheets.read(_score_rows(criteria), lines)
+    return (scores, *_messages(problems))
 
 
 def checklist_criteria(case, day: date | None) -> dict:
@@ -92,26 +71,34 @@ def checklist_criteria(case, day: date | None) -> dict:
     return {v.name: v for v in standards.in_group(tier_of(case) or "")}
 
 
+def _checklist_rows(criteria: dict) -> list[SheetRow]:
+    return [SheetRow(key, v.label_zh, v.label_en, "verdict") for key, v in criteria.items()]
+
+
+@sheet_provider("se_checklist")
+def checklist_rows(case, day: date | None) -> list[SheetRow]:
+    """A row per setting standard of the case's tier, with the standard's figure and the
+    applicant's declared one beside it (the standards check, ``school_standards.py``)."""
+    from caseflow.workflows import school_standards
+
+    on = day or local_date(utcnow())
+    checked = {row.key: row for row in school_standards.check(
+        case.data or {}, case.kind, case.applicant_org, on)}  # fmt: skip
+    rows = []
+    for key, v in checklist_criteria(case, day).items():
+        found = checked.get(key)
+        texts = {}
+        for english, lang in ((False, "zh"), (True, "en")):
+            texts[f"required_{lang}"] = (found and found.required_text(english)) or ""
+            texts[f"declared_{lang}"] = (found and found.actual_text(english)) or ""
+        rows.append(SheetRow(key, v.label_zh, v.label_en, "verdict", **texts))
+    return rows
+
+
 def parse_checklist(lines, criteria: dict) -> tuple[dict[str, dict], list[str], list[str]]:
     """(verdict and remarks by criterion, problems in Chinese, in English)."""
-    zh, en = [], []
-    pairs = _pairs(lines, zh, en)
-    _coverage(pairs, criteria, zh, en)
-    out = {}
-    for key, raw in pairs.items():
-        if key not in criteria:
-            continue
-        verdict, remarks = VERDICT_LINE.match(raw).groups()  # "not_met: remarks"
-        verdict, remarks = VERDICTS.get(verdict.strip()), remarks.strip()
-        if verdict is None:
-            zh.append(f"{key} 应填写 met（符合）或 not_met（不符合）")
-            en.append(f"{key} must be met or not_met")
-        elif verdict == "not_met" and not remarks:
-            zh.append(f"{key} 不符合时须写明情况（not_met: 说明）")
-            en.append(f"{key} is not met: add remarks (not_met: remarks)")
-        else:
-            out[key] = {"verdict": verdict, "remarks": remarks}
-    return out, zh, en
+    out, problems = sheets.read(_checklist_rows(criteria), lines)
+    return (out, *_messages(problems))
 
 
 @guard("stage_panel_ready")
@@ -141,10 +128,10 @@ def score_sheet_valid(ctx):
     required field asks for the sheet; without one there is nothing to check yet.)"""
     if "scores" not in ctx.data:
         return None
-    _scores, zh, en = parse_scores(ctx.data["scores"], score_criteria(ctx.today))
-    if zh:
-        return refusal("score_sheet_invalid", "评分表有误：", "The scoring sheet is wrong: ",
-                       zh, en)  # fmt: skip
+    _scores, problems = sheets.read(score_rows(ctx.case, ctx.today), ctx.data["scores"])
+    if problems:
+        return sheets.refusal("score_sheet_invalid", "评分表有误：",
+                              "The scoring sheet is wrong: ", "scores", problems)  # fmt: skip
     return None
 
 
@@ -153,10 +140,12 @@ def checklist_valid(ctx):
     """Every standard of the case's tier has a verdict, with remarks where it is not met."""
     if "checklist" not in ctx.data:
         return None
-    _out, zh, en = parse_checklist(ctx.data["checklist"], checklist_criteria(ctx.case, ctx.today))
-    if zh:
-        return refusal("checklist_invalid", "考察记录有误：", "The inspection checklist is wrong: ",
-                       zh, en)  # fmt: skip
+    rows = _checklist_rows(checklist_criteria(ctx.case, ctx.today))
+    _out, problems = sheets.read(rows, ctx.data["checklist"])
+    if problems:
+        return sheets.refusal("checklist_invalid", "考察记录有误：",
+                              "The inspection checklist is wrong: ", "checklist",
+                              problems)  # fmt: skip
     return None
 
 
@@ -201,7 +190,7 @@ def sheets_by_visit(case) -> dict[int | None, list[Sheet]]:
         if e.action != "score":
             visit = e.seq
             continue
-        pairs = _pairs((e.details or {}).get("scores"), [], [])
+        pairs = sheets.pairs((e.details or {}).get("scores"))
         scores = {k: int(v) for k, v in pairs.items() if v.isdigit()}  # checked when signed
         out.setdefault(visit, []).append(
             Sheet(
@@ -221,10 +210,10 @@ def panel_result(case, pending=None, on: date | None = None) -> PanelResult | No
     latest = max(visits, key=lambda v: v or 0) if visits else None
     if pending is None and case.state == REVIEW and latest == case.entered_seq:
         return None
-    sheets = list(visits[latest]) if visits else []
-    totals = [s.total for s in sheets]
-    if on is None and sheets:
-        on = local_date(sheets[-1].signed_at)
+    signed = list(visits[latest]) if visits else []
+    totals = [s.total for s in signed]
+    if on is None and signed:
+        on = local_date(signed[-1].signed_at)
     sheet = policy.current("expert_scoring", on=on)
     if pending is not None:
         scores, _zh, _en = parse_scores(pending, score_criteria(on))
@@ -263,7 +252,7 @@ def may_read_sheet(case, seq: int, author_id: int | None, user) -> bool:
 
 def visible_scores(case, user) -> list[Sheet]:
     """The scoring sheets ``user`` may read (see :func:`may_read_sheet`), oldest first."""
-    return [s for sheets in sheets_by_visit(case).values() for s in sheets
+    return [s for signed in sheets_by_visit(case).values() for s in signed
             if may_read_sheet(case, s.seq, s.expert_id, user)]  # fmt: skip
 
 

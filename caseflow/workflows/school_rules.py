@@ -40,9 +40,14 @@ PREREQUISITE_FIELDS = {
 
 def tier_of(case) -> str | None:
     """The tier the case is about: the kind's, or for a branch the filing school's."""
-    tier = KIND_TIER.get(case.kind)
-    if tier is None and case.applicant_org is not None:
-        tier = case.applicant_org.tier
+    return tier_for(case.kind, case.applicant_org)
+
+
+def tier_for(kind: str, org) -> str | None:
+    """The tier a case of ``kind`` filed by ``org`` is about (see ``tier_of``)."""
+    tier = KIND_TIER.get(kind)
+    if tier is None and org is not None:
+        tier = org.tier
     return tier
 
 

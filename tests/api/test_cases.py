@@ -260,7 +260,7 @@ def test_action_refusal_reason_in_chinese_by_default(api_client, case_at):
         ("reject", {}, {"comment"}),
         ("return_for_supplement", {"comment": "请补正"}, {"items"}),
         ("recommend", {"state": "approved"}, {"state"}),
-        ("recommend", {"data": {"x": {"y": 1}}}, {"data.x"}),
+        ("recommend", {"data": {"x": {"y": [1]}}}, {"data.x"}),  # not a text, list or sheet
     ],
 )
 def test_action_invalid_input_is_422_per_field(api_client, case_at, name, body, fields):

@@ -23,6 +23,7 @@ from caseflow.workflows.school_establishment import SCHOOL_ESTABLISHMENT as SE
 from caseflow.workflows.school_panel import checklist_criteria, score_criteria
 from caseflow.workflows.school_rules import KIND_TIER
 from tests.workflows.conftest import act, user
+from tests.workflows.school_flow import GOVERNMENT_REPLY
 
 START = date(2025, 3, 3)  # a Monday
 LIMITS = "school_time_limits"
@@ -74,7 +75,7 @@ def file(kind="new_technical_school", *, attach=True, clerk=None, **changes):
     clerk = clerk or default_clerk
     data = {**BASE, **PREREQUISITES.get(kind, {}), "school_name": name, **changes}
     case = engine.create_case("school_establishment", kind, user(clerk), data)
-    for t in SE.attachments if attach else ():
+    for t in (t for t in SE.attachments if attach and t.required):
         upload = FileStorage(io.BytesIO(PDF), filename=f"{t.key}.pdf")
         attachments.save(case, t.key, upload, user(clerk))
     return case
@@ -120,7 +121,7 @@ def step(case, traveller=None, totals=(100, 100, 100)):
         assert fire_due_timers().applied == 1
         db.session.expire_all()
     elif state == "government_approval":
-        act(case, "government_approve", "government")
+        act(case, "government_approve", "government", GOVERNMENT_REPLY)
     elif state == "approved":
         act(case, "issue_reply", "province_reviewer2")
         act(case, "record_filing", "province_reviewer2",
@@ -261,8 +262,8 @@ def test_names_follow_the_name_rules(kind, name, expected):
 
 
 def test_upgrades_and_branches_are_filed_by_the_school_itself():
-    for kind in ("upgrade_senior", "branch"):
-        case = file(kind, clerk="sponsor_clerk", current_tier="technical_school")
+    for kind, tier in (("upgrade_senior", {"current_tier": "technical_school"}), ("branch", {})):
+        case = file(kind, clerk="sponsor_clerk", **tier)  # a branch is not asked for a tier
         assert refused(case, "submit", "sponsor_clerk").code == "filer_not_school"
 
 
