@@ -22,6 +22,7 @@ import os
 import tempfile
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -308,10 +309,39 @@ def _discard_unreferenced(path: Path, sha: str) -> None:
 # Saving, listing, the guard
 
 
+@dataclass
+class Staged:
+    """An upload stored and recorded in the open transaction, not yet committed. If the caller's
+    transaction fails, it rolls back and calls :meth:`discard`: no orphan file is left."""
+
+    attachment: Attachment
+    stored: Path
+    sha: str
+    created: bool  # the file was new on disk (another attachment may share its content)
+
+    def discard(self) -> None:
+        """After a rollback: remove the stored file unless another attachment uses it."""
+        if self.created:
+            _discard_unreferenced(self.stored, self.sha)
+
+
 def save(case: Case, type_key: str, file_storage, user, *, now=None) -> Attachment:
     """Check and store an upload, supersede the current file of its type, append the ``attach``
     event; commit. Raises ActionRefused / InvalidInput (with zh/en reasons) and stores nothing
     when the upload is refused or the database write fails."""
+    staged = stage(case, type_key, file_storage, user, now=now)
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        staged.discard()
+        raise
+    return staged.attachment
+
+
+def stage(case: Case, type_key: str, file_storage, user, *, now=None) -> Staged:
+    """:func:`save` without the commit, for an upload that belongs to a larger change (an
+    objection and its file). On a refusal or a failed write it rolls back and stores nothing."""
     now = now or utcnow()
     wf = registry.get(case.workflow)
     if type_key in INTERNAL_TYPES:
@@ -346,13 +376,13 @@ def save(case: Case, type_key: str, file_storage, user, *, now=None) -> Attachme
         raise
     try:
         attachment = _record(case, type_key, user, role, now, filename, content_type, size, sha)
-        db.session.commit()
+        db.session.flush()
     except BaseException:
         db.session.rollback()
         if created:
             _discard_unreferenced(stored, sha)
         raise
-    return attachment
+    return Staged(attachment, stored, sha, created)
 
 
 def _record(case, type_key, user, role, now, filename, content_type, size, sha) -> Attachment:

@@ -9,9 +9,10 @@ from flask import render_template_string
 from flask_babel import force_locale, gettext
 from flask_login import login_user
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from caseflow.extensions import db, limiter
-from caseflow.models import Attachment, Case, Objection, PublicNotice
+from caseflow.models import Attachment, Case, CaseEvent, Objection, PublicNotice
 from caseflow.timeutil import utcnow
 from caseflow.workflows import engine, notices
 from tests.helpers import csrf_from, get_csrf, login
@@ -107,6 +108,31 @@ def test_an_objection_may_carry_a_file_and_a_bad_file_stores_nothing(demo, clien
             "objection", "证据.pdf", None)  # fmt: skip
 
 
+def test_a_failed_objection_leaves_no_file_and_no_attachment(demo, notice, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    """The file is stored in the objection's own transaction: when the objection fails after
+    the file was written, both go — no orphan file, no attachment row, no event."""
+    from caseflow.workflows import notices as notice_module
+
+    notice_id, _ = notice
+    uploads = tmp_path / "uploads"
+    demo.config["UPLOAD_FOLDER"] = str(uploads)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(notice_module, "_objection_task", broken)
+    with demo.app_context():
+        events_before = db.session.scalar(select(func.count()).select_from(CaseEvent))
+        upload = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="证据.pdf")
+        with pytest.raises(RuntimeError):
+            notices.file_objection(db.session.get(PublicNotice, notice_id), "李小四",
+                                   "13800001111", "场地与公示不符。", upload)  # fmt: skip
+        assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+        assert db.session.scalar(select(func.count()).select_from(CaseEvent)) == events_before
+    assert not [p for p in uploads.rglob("*") if p.is_file()]
+
+
 def test_an_objection_without_csrf_is_refused(demo, client, notice):
     notice_id, _ = notice
     response = client.post(f"{page_of(notice_id)}/objections", data=OBJECTION)
@@ -190,9 +216,9 @@ def test_a_closed_notice_stays_public_for_the_policy_days_then_is_gone(demo, cli
     with time_machine.travel(closed_at + timedelta(days=30), tick=False):
         assert client.get(page_of(notice_id)).status_code == 200
     with time_machine.travel(closed_at + timedelta(days=31, hours=16), tick=False):
-        gone = client.get(page_of(notice_id), headers={"Accept-Language": "en"})
+        gone = client.get(page_of(notice_id))
         assert gone.status_code == 410
-        assert "no longer published" in gone.get_data(as_text=True)
+        assert "该公示已结束，不再公开。" in gone.get_data(as_text=True)
 
 
 def test_an_unknown_notice_is_404(demo, client, notice):

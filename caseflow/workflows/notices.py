@@ -202,7 +202,7 @@ def file_objection(notice: PublicNotice, name: str, contact: str, text: str,
                    attachment_file=None, *, now=None) -> Objection:  # fmt: skip
     """Anyone files an objection during the period: the objection, a task for the reviewers the
     definition names, an event on the case's chain and the notification, in one transaction
-    (an attached file is checked, stored and recorded just before, by ``attachments.save``).
+    (an attached file is checked, stored and recorded in it too, by ``attachments.stage``).
 
     The event names the objection and a masked name only: the chain is append-only and exported
     to auditors, so the objector's contact details (personal data that must stay correctable and
@@ -217,21 +217,19 @@ def file_objection(notice: PublicNotice, name: str, contact: str, text: str,
         raise refused("no_objections", "该公示不受理异议。", "This notice takes no objections.")
     _check_accepting(notice, now)
     name, contact, text = _clean(name, contact, text)
-    attachment = None
-    if attachment_file is not None:
-        from caseflow import attachments
-
-        # ``save`` checks, stores and records the file (its ``attach`` event) and commits on its
-        # own; a file whose objection then fails stays in the case's history, unreferenced.
-        attachment = attachments.save(case, "objection", attachment_file, None, now=now)
+    staged = None
     try:
         engine.lock_case(case, None)
-        db.session.refresh(notice)  # the period may have closed while the file was stored
+        db.session.refresh(notice)  # the period may have closed since the page was read
         _check_accepting(notice, now)
+        if attachment_file is not None:  # checked, stored and recorded in this transaction
+            from caseflow import attachments
+
+            staged = attachments.stage(case, "objection", attachment_file, None, now=now)
         objection = Objection(notice_id=notice.id, case_id=case.id, name=name, contact=contact,
                               text=text, filed_at=now, status="open")  # fmt: skip
         db.session.add(objection)
-        objection.attachment_id = attachment.id if attachment is not None else None
+        objection.attachment_id = staged.attachment.id if staged is not None else None
         task = _objection_task(notice, state, now)
         db.session.add(task)
         db.session.flush()
@@ -248,6 +246,8 @@ def file_objection(notice: PublicNotice, name: str, contact: str, text: str,
         db.session.commit()
     except Exception:
         db.session.rollback()
+        if staged is not None:
+            staged.discard()  # no orphan file when the objection could not be recorded
         raise
     return objection
 
