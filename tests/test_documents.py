@@ -385,6 +385,8 @@ def test_a_technician_college_reply_cites_the_government_reply_in_html_and_pdf(d
     page = client.get(url).get_data(as_text=True)
     assert "批复" in page and cited in page
     assert page.index("收悉") < page.index(cited) < page.index("请按照有关规定")
+    assert "你单位提交的关于“四川示范技师学院”的技工院校设立审批" in page  # names the school
+    assert "审查意见" not in page  # the issuing clerk's note is not a reason of the reply
     reader = PdfReader(io.BytesIO(client.get(f"{url}.pdf").data))
     text = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
     assert "川府函〔2025〕12号" in text and "经省人民政府同意" in text

@@ -25,7 +25,8 @@ from caseflow.extensions import db
 from caseflow.labels import is_english
 from caseflow.models import Organisation, User
 from caseflow.roles import ROLES
-from caseflow.workflows import registry
+from caseflow.workdays import to_local_date
+from caseflow.workflows import registry, sheets
 from caseflow.workflows.definition import Workflow
 
 # Actions the engine records that are not transitions of a definition.
@@ -145,7 +146,34 @@ def _person_text(key: str, value, d: dict, names: dict[int, str]) -> str:
     return text
 
 
-def _details(wf: Workflow, event, names: dict[int, str], details: dict | None) -> list[Detail]:
+def _sheet_field(wf: Workflow, event, key: str):
+    t = wf.transition(event.from_state, event.action) if event.from_state else None
+    return next((f for f in (t.fields if t else ()) if f.name == key and f.type == "sheet"), None)
+
+
+def _sheet_items(case, f, event, value) -> list[str]:
+    """A signed sheet as its rows read it (``办学条件…：22 / 25``, ``校园占地面积：未达标 — 说明``),
+    labelled by the rows in effect on the day it was signed."""
+    english = is_english()
+    rows = {r.key: r for r in registry.sheet_rows(case, f, to_local_date(event.occurred_at))}
+    out = []
+    for key, raw in sheets.pairs(value if isinstance(value, list) else []).items():
+        row = rows.get(key)
+        label = row.label(english) if row else key
+        if row is not None and row.kind == "points":
+            text = f"{raw} / {row.max_points}"
+        else:
+            verdict, _sep, remarks = raw.partition(":")
+            met = sheets.VERDICTS.get(verdict.strip()) == "met"
+            text = _("Met") if met else _("Not met")
+            if remarks.strip():
+                text += f" — {remarks.strip()}"
+        out.append(f"{label}{': ' if english else '：'}{text}")
+    return out
+
+
+def _details(wf: Workflow, event, names: dict[int, str], details: dict | None,
+             case=None) -> list[Detail]:  # fmt: skip
     """The event's details (as the reader may read them) as labelled lines; no internal ids."""
     d = details or {}
     out = []
@@ -154,6 +182,8 @@ def _details(wf: Workflow, event, names: dict[int, str], details: dict | None) -
             continue
         if key == "items":
             out.append(Detail(_("Items to supply"), items=[str(v) for v in value]))
+        elif case is not None and (sheet := _sheet_field(wf, event, key)) is not None:
+            out.append(Detail(field_label(wf, key), items=_sheet_items(case, sheet, event, value)))
         elif key == "remedies":
             out.append(Detail(_("Remedies"), _remedies_text(value)))
         elif key == "clock":
@@ -261,7 +291,7 @@ def entries(wf: Workflow, events, *, case, viewer, applicant_view: bool = False)
                 to_label=state_label(wf, e.to_state),
                 moved=e.from_state != e.to_state,
                 changes=changes,
-                details=_details(wf, e, users, registry.readable_details(case, e, viewer)),
+                details=_details(wf, e, users, registry.readable_details(case, e, viewer), case),
                 comment=shown_comment(e, applicant_view),
             )
         )

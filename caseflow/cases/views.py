@@ -120,8 +120,15 @@ def main_path(wf: Workflow) -> tuple[list[str], list[str]]:
 
 
 def progress(case: Case, wf: Workflow, visited: list[str]) -> Progress:
-    """Where the case stands on the main path; ``visited`` lists its states in event order."""
+    """Where the case stands on the main path; ``visited`` lists its states in event order.
+    A ``system`` state (a waiting period on a side branch, e.g. 筹设期) is shown only when the
+    case is in it or went through it."""
     path, outcomes = main_path(wf)
+    path = [k for k in path
+            if wf.state(k).kind != "system" or k in visited or k == case.state]  # fmt: skip
+    reached = {nxt for k in path for t in wf.transitions_from(k) if t.kind in FORWARD_KINDS
+               for nxt in registry.targets(wf, t)}  # fmt: skip
+    outcomes = [k for k in outcomes if k in reached]
     state = wf.state(case.state)
     on_path = [k for k in visited if k in path]
     note = ""

@@ -73,9 +73,10 @@ class DocumentKind:
         return self.title_en if english else self.title_zh
 
 
-RECEIVED_ZH = "你单位提交的{workflow_zh}（{case_kind_zh}）申请（案件编号：{reference}）收悉。"
-RECEIVED_EN = ("We have received your application for {workflow_en} ({case_kind_en}), "
-               "case {reference}.")  # fmt: skip
+RECEIVED_ZH = ("你单位提交的{subject_zh}{workflow_zh}（{case_kind_zh}）申请"
+               "（案件编号：{reference}）收悉。")  # fmt: skip
+RECEIVED_EN = ("We have received your application{subject_en} for {workflow_en} "
+               "({case_kind_en}), case {reference}.")  # fmt: skip
 
 KINDS: dict[str, DocumentKind] = {
     k.name: k
@@ -111,7 +112,7 @@ KINDS: dict[str, DocumentKind] = {
              "请按照有关规定做好后续工作。"),
             (RECEIVED_EN + " After review, your application is approved.",
              "Please carry out the follow-up work as the regulations require."),
-            frozenset({"opinion"}),
+            frozenset(),  # the action's comment is a note of whoever issues it, not a reason
             (GOVERNMENT_REPLY,),
         ),
     )

@@ -76,7 +76,10 @@ def sheet(document, english: bool = False) -> Sheet:
 
 def _compose(spec, number: str, facts: dict, lang: str) -> Sheet:
     text = TEXT[lang]
+    subject = facts.get("subject")  # absent from documents issued before it was recorded
     values = {
+        "subject_zh": f"关于“{subject}”的" if subject else "",
+        "subject_en": f" concerning “{subject}”" if subject else "",
         "reference": facts["reference"],
         **{f"{key}_{code}": facts[key][code]
            for key in ("workflow", "case_kind") for code in ("zh", "en")},

@@ -58,6 +58,7 @@ def snapshot(case: Case, spec, ctx) -> dict:
         else None,
         "date": ctx.today.isoformat(),
         "comment": ctx.comment,
+        "subject": str(case.data.get(wf.subject_field) or "") if wf.subject_field else "",
     }
     if "items" in spec.parts:
         content["items"] = list(ctx.data.get("items") or [])

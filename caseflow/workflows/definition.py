@@ -265,6 +265,9 @@ class Workflow:
     # The policies (caseflow/policy/data/<name>.toml) a case of this workflow is decided under:
     # create_case stamps their versions in effect that day on the case and its events.
     policies: tuple[str, ...] = ()
+    # The form field naming what the application is about (a school's name, a project): the
+    # documents name it ("你单位提交的关于“…”的…申请").
+    subject_field: str | None = None
 
     def attachment_type(self, key: str) -> AttachmentType | None:
         return next((a for a in self.attachments if a.key == key), None)

@@ -161,6 +161,8 @@ def problems(wf: Workflow) -> list[str]:
     if not wf.has_state(wf.initial):
         out.append(f"{wf.key}: initial state {wf.initial!r} is not defined")
         return out
+    if wf.subject_field is not None and wf.subject_field not in {f.name for f in wf.fields}:
+        out.append(f"{wf.key}: subject_field {wf.subject_field!r} is not a field of the form")
     for s in wf.states:
         where = f"{wf.key}.{s.key}"
         if s.kind not in STATE_KINDS:

@@ -117,6 +117,7 @@ TEST_FLOW = Workflow(
         Field("amount", "int", label_zh="申请金额（元）", label_en="Amount (yuan)", min_value=0),
         Field("contact_name", "text", required=False, label_zh="联系人", label_en="Contact"),
     ),
+    subject_field="project",
     attachments=(
         AttachmentType("application_form", "申请表", "Application form", required=True),
         AttachmentType("supporting_evidence", "证明材料", "Supporting evidence"),

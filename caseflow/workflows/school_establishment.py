@@ -314,6 +314,7 @@ SCHOOL_ESTABLISHMENT = registry.register(
                     extensions_allowed=PolicyRef(CLOCK, "extensions_allowed")),
         attachments=ATTACHMENTS,
         fields=FIELDS,
+        subject_field="school_name",
         policies=("school_standards", "school_prerequisites", "school_name_rules",
                   "expert_scoring", LIMITS, CLOCK, "public_notice", "preparation_period",
                   "document_numbers"),

@@ -597,3 +597,18 @@ def test_the_case_page_and_the_api_keep_scores_blind():
 
     assert len(page_lines("expert1")) > len(page_lines("expert2"))
     assert "scores" in api_details("expert1") and "scores" not in api_details("expert2")
+
+
+def test_the_progress_strip_shows_the_preparation_branch_only_when_taken():
+    from types import SimpleNamespace
+
+    from caseflow.cases import views
+
+    visited = ["draft", "city_review", "acceptance", "expert_review", "site_inspection"]
+    at_decision = SimpleNamespace(state="decision", returned_from=None)
+    shown = views.progress(at_decision, SE, visited)
+    assert "preparation" not in [s.key for s in shown.steps]
+    assert SE.state("preparation_ended").label_zh not in shown.outcome
+    waiting = SimpleNamespace(state="preparation", returned_from=None)
+    taken = views.progress(waiting, SE, [*visited, "decision", "preparation"])
+    assert "preparation" in [s.key for s in taken.steps]

@@ -348,16 +348,20 @@ def test_the_api_takes_the_sheet_as_an_object_or_as_lines(uploads):
 # Blind on the case page; the figures once the panel is complete
 
 
+FACILITIES_25 = "Facilities (land, buildings, training equipment): 25 / 25"  # in the history
+TEACHERS_20 = "Teachers (numbers, structure, integrated theory-practice teachers): 20 / 20"
+
+
 def test_the_case_page_keeps_sheets_blind_and_shows_the_figures_when_complete(uploads):
     with uploads.app_context():
         case = drive(file(), "expert_review")
         act(case, "score", "expert1", {"scores": SHEETS["expert1"]})
         reference = case.reference
         db.session.remove()
-    assert "facilities=25" in page(client_for(uploads, "expert1"), reference)
+    assert FACILITIES_25 in page(client_for(uploads, "expert1"), reference)
     for who in ("expert2", "province_reviewer"):
         html = page(client_for(uploads, who), reference)
-        assert "facilities=25" not in html and 'data-testid="panel-summary"' not in html
+        assert FACILITIES_25 not in html and 'data-testid="panel-summary"' not in html
     with uploads.app_context():
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
         for who in EXPERTS[1:]:
@@ -369,7 +373,7 @@ def test_the_case_page_keeps_sheets_blind_and_shows_the_figures_when_complete(up
     assert 'data-testid="recommendation-refuse"' not in html
     applicant = page(client_for(uploads, "sponsor_clerk"), reference)
     assert 'data-testid="panel-summary"' not in applicant
-    for figure in ("facilities=25", "teachers=20", "78.33", "22.33"):
+    for figure in (FACILITIES_25, TEACHERS_20, "78.33", "22.33"):
         assert figure not in applicant
 
 
@@ -449,3 +453,23 @@ def test_photos_are_uploaded_from_the_case_page_and_listed_with_the_uploader(upl
     card = card[: card.index("</li>")]
     assert "操场.png" in card and "检查人员乙" in card
     assert 'id="attachment-type"' not in html  # the leader uploads nothing now
+
+
+def test_the_history_shows_signed_sheets_by_their_criteria_not_their_keys(se):
+    """A signed sheet reads in the history as its rows: label, points out of the weight; a
+    checklist as met / not met with the remarks."""
+    from caseflow.cases import timeline
+
+    case = drive(file(), "expert_review")
+    for who in EXPERTS:
+        act(case, "score", who, {"scores": SHEETS[who]})
+    for who in INSPECTORS:
+        act(case, "inspect", who, {"checklist": verdicts(case, campus_land="占地不足")})
+    wanted = {"score", "inspect"}
+    shown = [e for e in timeline.entries(SE, events(case), case=case, viewer=user("auditor"))
+             if e.event.action in wanted]  # fmt: skip
+    lines_shown = [i for e in shown for d in e.details for i in d.items]
+    assert "办学条件（场地、校舍、实训设施设备）：25 / 25" in lines_shown
+    land = [i for i in lines_shown if i.startswith("校园占地面积：")]
+    assert land and all(i.endswith("未达标 — 占地不足") for i in land)
+    assert not any("facilities=" in i or "campus_land=" in i for i in lines_shown)
