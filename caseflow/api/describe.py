@@ -141,6 +141,8 @@ def field_spec(f: FormField) -> r.FieldSpec:
         min_value=f.min_value,
         max_value=f.max_value,
         sheet=f.sheet,
+        choice_labels={c: f.choice_label(c, is_english()) for c in f.choices},
+        kinds=list(f.kinds) if f.kinds is not None else None,
     )
 
 

@@ -56,6 +56,12 @@ class FieldSpec(Out):
     sheet: str | None = Field(
         None, description="A sheet field: its rows' provider (the case's rows are its criteria)."
     )
+    choice_labels: dict[str, str] = Field(
+        default_factory=dict, description="Each choice's label in the answer's language."
+    )
+    kinds: list[str] | None = Field(
+        None, description="The case kinds whose form asks this field (null: every kind)."
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -185,3 +185,12 @@ def test_each_kind_goes_to_filed_through_the_api(demo, api_client, kind, clerk, 
     verified = api_client(clerk).get(f"/cases/{walk.ref}/verify").get_json()
     assert verified == {"ok": True, "events": len(events), "first_bad": None}
     assert_registry(demo, walk.ref, kind, clerk)
+
+
+def test_the_form_description_gives_choice_labels_and_the_kinds_that_ask_a_field(api_client):
+    described = api_client("sponsor_clerk", lang="zh-CN").get("/workflows/school_establishment")
+    fields = {f["name"]: f for f in described.get_json()["fields"]}
+    assert fields["ownership"]["choice_labels"]["public"] == "公办"
+    assert fields["ownership"]["kinds"] is None
+    assert set(fields["technician_classes"]["kinds"]) == {"new_technician_college",
+                                                          "upgrade_college"}  # fmt: skip
