@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from caseflow.models.regions import PROVINCE_CODE
+from caseflow.codes import PROVINCE_CODE
 
 
 @dataclass(frozen=True)

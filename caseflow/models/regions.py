@@ -1,8 +1,7 @@
 """Administrative regions (行政区划, GB/T 2260). Rows are loaded by a migration."""
 
+from caseflow.codes import PROVINCE_CODE  # noqa: F401  (re-exported)
 from caseflow.extensions import db
-
-PROVINCE_CODE = "510000"
 
 
 class Region(db.Model):
