@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import url_for
+
 from caseflow import attachments
 from caseflow.api.describe import field_spec
 from caseflow.api.privacy import scrub
@@ -19,7 +21,7 @@ from caseflow.labels import is_english, region_name
 from caseflow.models import Attachment, Case, Task
 from caseflow.review import display
 from caseflow.workflows import clock as clocks
-from caseflow.workflows import engine, registry
+from caseflow.workflows import engine, notices, registry
 from caseflow.workflows.definition import Workflow
 
 from . import resources as r
@@ -168,7 +170,16 @@ def case_out(case: Case, user, today: date) -> r.CaseOut:
         supplement_items=items,
         may_edit=editable,
         may_attach=attachments.may_upload(case, user),
+        notice=_notice(case),
     )
+
+
+def _notice(case: Case) -> r.NoticeOut | None:
+    notice = notices.current_notice(case)
+    if notice is None:
+        return None
+    return r.NoticeOut(id=notice.id, starts_on=notice.starts_on, ends_on=notice.ends_on,
+                       public_url=url_for("public.notice", notice_id=notice.id))  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

@@ -103,6 +103,13 @@ class ClockOut(Out):
     extended: bool
 
 
+class NoticeOut(Out):
+    id: int
+    starts_on: date
+    ends_on: date = Field(description="The last day of the period (Asia/Shanghai).")
+    public_url: str = Field(description="The public page of the notice (no login).")
+
+
 class Deadline(Out):
     task: int
     stage: str
@@ -151,6 +158,9 @@ class CaseOut(CaseSummary):
     supplement_items: list[SupplementItemOut]
     may_edit: bool = Field(description="Whether you may PATCH the data now.")
     may_attach: bool
+    notice: NoticeOut | None = Field(
+        None, description="The public notice (公示) the case is under now, if any."
+    )
 
 
 class CasePage(Out):

@@ -332,3 +332,13 @@ def test_no_resident_id_number_leaves_the_api_unmasked(api_client, file_case):
     events = reviewer.get(f"/cases/{ref}/events").get_json()["items"]
     assert events[0]["changes"]["project"] == [None, masked]
     assert "11010519491231002X" not in reviewer.get(f"/cases?q={ref}").get_data(as_text=True)
+
+
+def test_a_case_under_public_notice_shows_the_notice_period(api_client, case_at):
+    ref = case_at("notice")
+    case = api_client("province_reviewer").get(f"/cases/{ref}").get_json()
+    notice = case["notice"]
+    assert notice["starts_on"] <= notice["ends_on"]
+    assert notice["public_url"] == f"/public/notices/{notice['id']}"
+    assert api_client("province_reviewer").get(f"/cases/{case_at('intake')}").get_json()[
+        "notice"] is None
