@@ -15,7 +15,7 @@ DAY = date(2026, 11, 23)
 EXPECTED_POLICIES = {
     "school_standards", "school_prerequisites", "school_name_rules", "expert_scoring",
     "school_time_limits", "licensing_clock", "public_notice", "preparation_period",
-    "document_numbers",
+    "document_numbers", "subsidy_types", "subsidy_thresholds",
 }  # fmt: skip
 
 
