@@ -297,11 +297,13 @@ def check_command():
 def _register_groups():
     from caseflow.audit.cli import audit_group
     from caseflow.calendar_cli import calendar
+    from caseflow.roster_cli import roster_group
     from caseflow.token_cli import token_group
 
     caseflow_cli.add_command(calendar)
     caseflow_cli.add_command(audit_group)
     caseflow_cli.add_command(token_group)
+    caseflow_cli.add_command(roster_group)
 
 
 _register_groups()

@@ -28,15 +28,15 @@ def department(ctx, tmp_path):
 
 
 def make_department():
-    """四川省交通运输厅 supervises 四川交通高级技工学校 (Chengdu); one official reviews for it."""
+    """四川省公路建设局 supervises 四川公路高级技工学校 (Chengdu); one official reviews for it."""
     dept = create_organisation(
-        name="四川省交通运输厅",
+        name="四川省公路建设局",
         kind="department",
         region_code="510000",
         credit_code=code("11", "510000", "790000001"),
     )
     school = create_organisation(
-        name="四川交通高级技工学校",
+        name="四川公路高级技工学校",
         kind="school",
         region_code="510100",
         credit_code=code("12", "510100", "790000002"),
@@ -45,14 +45,14 @@ def make_department():
         supervising=dept,
     )
     create_user(
-        username="transport_reviewer",
+        username="road_reviewer",
         org=dept,
         role_specs=["city_reviewer:org"],
         password=DEMO_PASSWORD,
         must_change=False,
     )
     create_user(
-        username="transport_clerk",
+        username="road_clerk",
         org=school,
         role_specs=["applicant"],
         password=DEMO_PASSWORD,
@@ -63,8 +63,8 @@ def make_department():
 
 
 def supervised_case():
-    case = file("upgrade_college", clerk="transport_clerk", school_name="四川交通技师学院")
-    act(case, "submit", "transport_clerk")
+    case = file("upgrade_college", clerk="road_clerk", school_name="四川公路技师学院")
+    act(case, "submit", "road_clerk")
     return case
 
 
@@ -73,8 +73,8 @@ def test_the_first_review_waits_in_the_departments_pool(department):
     assert case.state == "city_review"
     (task,) = engine.open_tasks(case, "city_review")
     assert (task.region_code, task.organisation_id) == (None, department.id)
-    assert [u.username for u in task_recipients(task)] == ["transport_reviewer"]
-    assert department_pairs(user("transport_reviewer")) == [("city_reviewer", department.id)]
+    assert [u.username for u in task_recipients(task)] == ["road_reviewer"]
+    assert department_pairs(user("road_reviewer")) == [("city_reviewer", department.id)]
 
 
 def test_the_department_reviews_it_and_the_city_cannot(department):
@@ -82,7 +82,7 @@ def test_the_department_reviews_it_and_the_city_cannot(department):
     with pytest.raises(ActionRefused) as info:
         act(case, "recommend", "chengdu_reviewer")
     assert info.value.reason.code == "out_of_scope"
-    act(case, "recommend", "transport_reviewer")
+    act(case, "recommend", "road_reviewer")
     assert case.state == "acceptance"
 
 
@@ -92,7 +92,7 @@ def test_cases_of_unsupervised_applicants_still_go_to_their_city(department):
     (task,) = engine.open_tasks(case, "city_review")
     assert (task.region_code, task.organisation_id) == ("510100", None)
     with pytest.raises(ActionRefused):
-        act(case, "recommend", "transport_reviewer")
+        act(case, "recommend", "road_reviewer")
     act(case, "recommend", "chengdu_reviewer")
     assert case.state == "acceptance"
 
@@ -100,7 +100,7 @@ def test_cases_of_unsupervised_applicants_still_go_to_their_city(department):
 def test_the_department_sees_the_cases_of_the_schools_it_supervises_only(department):
     supervised = supervised_case()
     other = file("upgrade_senior")
-    reviewer = user("transport_reviewer")
+    reviewer = user("road_reviewer")
     assert can_view(reviewer, supervised) and not can_view(reviewer, other)
     assert can(reviewer, "case.view", supervised)
     seen = set(db.session.scalars(select(Case.id).where(visible(reviewer))))
@@ -145,7 +145,7 @@ def test_the_department_reviewer_finds_the_task_in_the_inbox(demo, tmp_path):
     with demo.app_context():
         make_department()
         reference = supervised_case().reference
-    for username, listed in (("transport_reviewer", True), ("chengdu_reviewer", False)):
+    for username, listed in (("road_reviewer", True), ("chengdu_reviewer", False)):
         client = demo.test_client()
         assert login(client, username).status_code == 302
         page = client.get("/review/inbox?tab=unclaimed")
@@ -166,7 +166,7 @@ def test_departments_and_supervised_schools_from_the_cli_and_the_admin_page(demo
         cli(
             "create-org",
             "--name",
-            "四川省交通运输厅",
+            "四川省公路建设局",
             "--kind",
             "department",
             "--region",
@@ -233,7 +233,7 @@ def test_departments_and_supervised_schools_from_the_cli_and_the_admin_page(demo
     client = demo.test_client()
     assert login(client, "admin").status_code == 302
     form = client.get("/admin/organisations/new").get_data(as_text=True)
-    assert "四川省交通运输厅" in form
+    assert "四川省公路建设局" in form
     posted = post_form(
         client,
         "/admin/organisations/new",
