@@ -73,6 +73,8 @@ def score(page, share: float) -> int:
         points = round(int(box.get_attribute("max")) * share)
         box.fill(str(points))
         total += points
+    # the running total follows the typing (case.js); the server adds the rows again on signing
+    expect(form.locator("[data-testid=sheet-total] [data-cf-sheet-total]")).to_have_text(str(total))
     form.locator("textarea[name=comment]").fill("办学条件较好，专业设置与区域产业匹配，同意。")
     return total
 

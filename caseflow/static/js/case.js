@@ -1,5 +1,5 @@
 /* The case page: add and remove rows of an itemised list (a supplement notice lists every
- * item at once, 一次性告知). Each row is one text input with the field's name, so the server
+ * item at once, 一次性告知), and the running total of a scoring sheet. Each row is one text input with the field's name, so the server
  * receives the items as a list. No inline handlers (CSP script-src 'self'). */
 (function () {
   'use strict';
@@ -54,4 +54,19 @@
   }
 
   Array.prototype.slice.call(document.querySelectorAll('[data-cf-items]')).forEach(prepare);
+
+  /* A scoring sheet's total follows the points as they are typed (the server adds them up
+   * again and checks every row when the sheet is signed). */
+  Array.prototype.slice.call(document.querySelectorAll('[data-cf-sheet-total]')).forEach(function (cell) {
+    var table = cell.closest('table');
+    function update() {
+      var total = 0, given = false;
+      Array.prototype.slice.call(table.querySelectorAll('input[type=number]')).forEach(function (input) {
+        var points = parseInt(input.value, 10);
+        if (!isNaN(points)) { total += points; given = true; }
+      });
+      cell.textContent = given ? String(total) : '\u2014';
+    }
+    table.addEventListener('input', update);
+  });
 })();
