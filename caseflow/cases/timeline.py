@@ -155,20 +155,20 @@ def _sheet_items(case, f, event, value) -> list[str]:
     """A signed sheet as its rows read it (``办学条件…：22 / 25``, ``校园占地面积：未达标 — 说明``),
     labelled by the rows in effect on the day it was signed."""
     english = is_english()
-    rows = {r.key: r for r in registry.sheet_rows(case, f, to_local_date(event.occurred_at))}
+    rows = registry.sheet_rows(case, f, to_local_date(event.occurred_at))
+    values, _problems = sheets.read(rows, value if isinstance(value, list) else [])  # checked
     out = []
-    for key, raw in sheets.pairs(value if isinstance(value, list) else []).items():
-        row = rows.get(key)
-        label = row.label(english) if row else key
-        if row is not None and row.kind == "points":
-            text = f"{raw} / {row.max_points}"
+    for row in rows:  # when it was signed; a row the day's sheet lacks is not shown
+        if row.key not in values:
+            continue
+        found = values[row.key]
+        if row.kind == "points":
+            text = f"{found} / {row.max_points}"
         else:
-            verdict, _sep, remarks = raw.partition(":")
-            met = sheets.VERDICTS.get(verdict.strip()) == "met"
-            text = _("Met") if met else _("Not met")
-            if remarks.strip():
-                text += f" — {remarks.strip()}"
-        out.append(f"{label}{': ' if english else '：'}{text}")
+            text = _("Met") if found["verdict"] == "met" else _("Not met")
+            if found["remarks"]:
+                text += f" — {found['remarks']}"
+        out.append(f"{row.label(english)}{': ' if english else '：'}{text}")
     return out
 
 
